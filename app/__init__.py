@@ -1,0 +1,38 @@
+"""e-Kinerja Kota Malang. `create_app()` only wires the pieces together."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, g, request
+from flask_appbuilder import AppBuilder
+
+from app.extensions import csrf, db, migrate
+
+
+def create_app(config: object | str = "config.Config") -> Flask:
+    app = Flask(__name__)
+    app.config.from_object(config)
+    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=logging.INFO)
+
+    from app import models  # noqa: F401  (registers every table in the metadata)
+    from app.services import audit, organisation
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True)
+    csrf.init_app(app)  # before the views: FAB exempts its API blueprints from it
+    audit.register_listeners()
+    organisation.register_listeners()
+
+    with app.app_context():
+        appbuilder = AppBuilder(update_perms=False)
+        appbuilder.init_app(app, db.session)
+        from app.views import register_views
+
+        register_views(appbuilder)
+        appbuilder.post_init()
+
+    from app import cli, errors
+
+    cli.register(app)
+    errors.register(app)
+    return app

@@ -1,0 +1,66 @@
+"""Base REST API: the same scope, validation and refusal rules as the panel views."""
+from __future__ import annotations
+
+from flask import request
+from flask_appbuilder.api import ModelRestApi
+
+from app.extensions import db
+from app.security import item_in_scope, log_refusal, scope_filters
+from app.services import ValidationFailed
+from app.services import masterdata
+
+
+class _OutOfScope(Exception):
+    pass
+
+
+class ScopedModelApi(ModelRestApi):
+    entity: str = ""
+    allow_browser_login = False  # JWT only: the API is CSRF-exempt, so no cookie login
+    max_page_size = 100
+    page_size = 25
+
+    def __init__(self, **kwargs):
+        self.base_filters = scope_filters()
+        super().__init__(**kwargs)
+
+    @classmethod
+    def scoped_rel(cls, *fields: str) -> dict:
+        return {f: scope_filters() for f in fields}
+
+    def _validate(self, item):
+        if not item_in_scope(item):
+            raise _OutOfScope()
+        pk = getattr(item, "id", None)
+        errors = masterdata.validate(self.entity, masterdata.item_values(item), pk)
+        if errors:
+            raise ValidationFailed(errors)
+
+    def pre_add(self, item):
+        self._validate(item)
+
+    def pre_update(self, item):
+        self._validate(item)
+
+    def pre_delete(self, item):
+        masterdata.check_delete(item)
+
+    def _guard(self, call):
+        try:
+            return call()
+        except _OutOfScope:
+            db.session.rollback()
+            log_refusal(403, self.entity, request.view_args.get("pk"), f"{request.method} di luar cakupan")
+            return self.response_403()
+        except ValidationFailed as err:
+            db.session.rollback()
+            return self.response_422(message=err.errors)
+
+    def post_headless(self):
+        return self._guard(super().post_headless)
+
+    def put_headless(self, pk):
+        return self._guard(lambda: super(ScopedModelApi, self).put_headless(pk))
+
+    def delete_headless(self, pk):
+        return self._guard(lambda: super(ScopedModelApi, self).delete_headless(pk))

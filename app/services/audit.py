@@ -1,0 +1,118 @@
+"""Audit trail.
+
+Changes of audited models are recorded by a session listener in the same flush, so pages,
+API and commands are covered alike and an audit row never outlives a rolled-back change.
+Refusals are written in their own short transaction, since the request itself is refused.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session
+
+from app.models.audit import AuditLog, utcnow
+
+AUDITED = {"Unit", "Position", "Employee", "SuperiorOverride", "ActivityCatalog", "Holiday", "Period"}
+_SKIP_COLUMNS = {"superior_id", "opd_id"}  # derived caches, recomputed by the system
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def _row_values(obj) -> dict[str, Any]:
+    mapper = inspect(obj).mapper
+    return {c.key: _jsonable(getattr(obj, c.key)) for c in mapper.column_attrs if c.key not in _SKIP_COLUMNS}
+
+
+def _before_values(obj) -> tuple[dict[str, Any], dict[str, Any]]:
+    state = inspect(obj)
+    before, after = {}, {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in _SKIP_COLUMNS:
+            continue
+        hist = state.attrs[attr.key].history
+        if hist.has_changes():
+            before[attr.key] = _jsonable(hist.deleted[0]) if hist.deleted else None
+            after[attr.key] = _jsonable(hist.added[0]) if hist.added else None
+    return before, after
+
+
+def _actor() -> tuple[Any, Any, Any]:
+    if not has_request_context():
+        return None, "sistem", None
+    from flask_login import current_user
+
+    user = current_user if getattr(current_user, "is_authenticated", False) else None
+    return getattr(user, "id", None), getattr(user, "username", None), request.remote_addr
+
+
+def _dump(values: dict | None) -> str | None:
+    return None if values is None else json.dumps(values, ensure_ascii=False, sort_keys=True)
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    if session.info.get("audit_disabled"):
+        return
+    rows = []
+    user_id, username, ip = _actor()
+    now = utcnow()
+    for action, objs in (("CREATE", session.new), ("UPDATE", session.dirty), ("DELETE", session.deleted)):
+        for obj in objs:
+            name = type(obj).__name__
+            if name not in AUDITED:
+                continue
+            if action == "CREATE":
+                before, after = None, _row_values(obj)
+            elif action == "DELETE":
+                before, after = _row_values(obj), None
+            else:
+                before, after = _before_values(obj)
+                if not after:
+                    continue
+            rows.append(
+                dict(at=now, user_id=user_id, username=username, entity=name,
+                     entity_id=str(inspect(obj).identity[0]) if inspect(obj).identity else None,
+                     action=action, before=_dump(before), after=_dump(after), ip=ip)
+            )
+    extra = session.info.pop("audit_extra", [])
+    for entry in extra:
+        rows.append(dict(at=now, user_id=user_id, username=username, ip=ip, **entry))
+    if rows:
+        session.connection().execute(AuditLog.__table__.insert(), rows)
+
+
+def register_listeners() -> None:
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)
+
+
+def add_event(session: Session, entity: str, entity_id: Any, action: str,
+              before: dict | None = None, after: dict | None = None, detail: str | None = None) -> None:
+    """Queue an audit row (a domain event without a column change) for the next flush."""
+    session.info.setdefault("audit_extra", []).append(
+        dict(entity=entity, entity_id=None if entity_id is None else str(entity_id), action=action,
+             before=_dump(before), after=_dump(after), detail=detail)
+    )
+
+
+def record_refusal(user_id, username, status: int, entity: str, entity_id, detail: str, ip) -> None:
+    """Write a refused access attempt in its own transaction (the request is refused)."""
+    from app.extensions import db
+
+    with db.engine.begin() as conn:
+        conn.execute(
+            AuditLog.__table__.insert(),
+            dict(at=utcnow(), user_id=user_id, username=username, entity=entity,
+                 entity_id=None if entity_id is None else str(entity_id),
+                 action=f"DITOLAK_{status}", detail=detail, ip=ip),
+        )

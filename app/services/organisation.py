@@ -1,0 +1,151 @@
+"""Derived organisation data kept consistent in the same transaction as the change:
+
+- `Unit.opd_id`: the root OPD of every unit (scope of operators);
+- `Employee.superior_id`: today's resolved superior (domain rule in app.domain.hierarchy);
+- login links (a login whose name is an employee's NIP belongs to that employee) and the
+  derived role Atasan (held by exactly the employees who are someone's superior).
+
+A session listener marks the transaction when units, positions, employees, overrides or
+users change; before commit the derived data is recomputed (a few set-based queries).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from app.domain.hierarchy import OrgSnapshot, Override, resolve_all
+
+_TRIGGERS = {"Unit", "Position", "Employee", "SuperiorOverride", "User"}
+
+
+def today_local() -> date:
+    """Today's date in WIB (Asia/Jakarta, UTC+7)."""
+    from datetime import datetime, timedelta, timezone
+
+    return (datetime.now(timezone.utc) + timedelta(hours=7)).date()
+
+
+def recompute_unit_opd(session: Session) -> int:
+    from app.models import Unit
+
+    rows = session.execute(select(Unit.id, Unit.parent_id, Unit.opd_id)).all()
+    parent = {r.id: r.parent_id for r in rows}
+    changed = 0
+    for r in rows:
+        node, seen = r.id, set()
+        while parent.get(node) is not None and node not in seen:
+            seen.add(node)
+            node = parent[node]
+        if r.opd_id != node:
+            session.execute(update(Unit).where(Unit.id == r.id).values(opd_id=node))
+            changed += 1
+    return changed
+
+
+def load_org_snapshot(session: Session) -> OrgSnapshot:
+    from app.models import Employee, Position, SuperiorOverride
+
+    emp_rows = session.execute(
+        select(Employee.id, Employee.position_id).where(Employee.active.is_(True))
+    ).all()
+    employee_position = {r.id: r.position_id for r in emp_rows}
+    holders: dict[int, list[int]] = defaultdict(list)
+    for r in emp_rows:
+        if r.position_id is not None:
+            holders[r.position_id].append(r.id)
+    position_parent = dict(session.execute(select(Position.id, Position.parent_id)).all())
+    overrides: dict[int, list[Override]] = defaultdict(list)
+    for r in session.execute(
+        select(SuperiorOverride.employee_id, SuperiorOverride.superior_id,
+               SuperiorOverride.valid_from, SuperiorOverride.valid_to)
+    ):
+        overrides[r.employee_id].append(Override(r.superior_id, r.valid_from, r.valid_to))
+    return OrgSnapshot(employee_position=employee_position, position_parent=position_parent,
+                       position_holders=holders, overrides=overrides)
+
+
+def recompute_superiors(session: Session, on: date | None = None) -> int:
+    """Store today's superior of every employee; returns how many changed."""
+    from app.models import Employee
+
+    on = on or today_local()
+    resolved = resolve_all(on, load_org_snapshot(session))
+    current = dict(session.execute(select(Employee.id, Employee.superior_id)).all())
+    changed = 0
+    for emp_id, old in current.items():
+        new = resolved.get(emp_id)
+        if new != old:
+            session.execute(update(Employee).where(Employee.id == emp_id).values(superior_id=new))
+            changed += 1
+    return changed
+
+
+def link_logins(session: Session) -> None:
+    """A login whose name equals an employee's NIP is that employee's login."""
+    from flask_appbuilder.security.sqla.models import User
+
+    from app.models import Employee
+
+    by_name = dict(session.execute(select(User.username, User.id)).all())
+    for emp_id, nip, user_id in session.execute(select(Employee.id, Employee.nip, Employee.user_id)).all():
+        want = by_name.get(nip)
+        if want is not None and want != user_id:
+            session.execute(update(Employee).where(Employee.user_id == want).values(user_id=None))
+            session.execute(update(Employee).where(Employee.id == emp_id).values(user_id=want))
+
+
+def sync_atasan_role(session: Session) -> None:
+    """Give the Atasan role to exactly the logins of employees who are someone's superior."""
+    from flask_appbuilder.security.sqla.models import Role, User
+
+    from app.models import Employee
+    from app.security import ROLE_ATASAN
+
+    role = session.execute(select(Role).where(Role.name == ROLE_ATASAN)).scalar_one_or_none()
+    if role is None:
+        return
+    superiors = set(
+        session.execute(select(Employee.superior_id).where(Employee.superior_id.is_not(None)).distinct()).scalars()
+    )
+    should = set(
+        session.execute(select(Employee.user_id).where(Employee.id.in_(superiors), Employee.user_id.is_not(None))).scalars()
+    ) if superiors else set()
+    has = set(session.execute(select(User.id).where(User.roles.any(Role.id == role.id))).scalars())
+    for user in session.execute(select(User).where(User.id.in_(should ^ has))).scalars():
+        if user.id in should:
+            user.roles.append(role)
+        else:
+            user.roles.remove(role)
+
+
+def refresh_derived(session: Session) -> None:
+    with session.no_autoflush:
+        session.flush()
+    recompute_unit_opd(session)
+    link_logins(session)
+    recompute_superiors(session)
+    sync_atasan_role(session)
+    session.flush()
+
+
+# --------------------------------------------------------------------------- listeners
+def _mark(session: Session, flush_context) -> None:
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if type(obj).__name__ in _TRIGGERS:
+            session.info["org_changed"] = True
+            return
+
+
+def _before_commit(session: Session) -> None:
+    if session.info.pop("org_changed", False) and not session.info.get("derived_disabled"):
+        refresh_derived(session)
+        session.info.pop("org_changed", None)
+
+
+def register_listeners() -> None:
+    if not event.contains(Session, "after_flush", _mark):
+        event.listen(Session, "after_flush", _mark)
+        event.listen(Session, "before_commit", _before_commit)

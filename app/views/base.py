@@ -1,0 +1,147 @@
+"""Base classes of the panel views: scope, validation, refusals and audit in one place."""
+from __future__ import annotations
+
+from flask import abort, flash, g, redirect, request
+from flask_appbuilder import ModelView, expose
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+
+from app.extensions import db
+from app.security import item_in_scope, log_refusal, refuse, scope_filters
+from app.services import ValidationFailed
+from app.services import masterdata
+
+PAGE_SIZE_MAX = 100
+
+
+def _with_domain_validation(view, form_cls):
+    """Subclass a generated FAB form so validate() also runs the service validator and puts
+    each message next to its field (the same validator the REST API calls)."""
+
+    class ValidatedForm(form_cls):
+        def validate(self, extra_validators=None):
+            ok = super().validate(extra_validators)
+            values = {}
+            pk = g.get("ek_edit_pk")
+            if pk is not None:
+                current = view.datamodel.get(pk, view._base_filters)
+                if current is not None:
+                    values.update(masterdata.item_values(current))
+            values.update({name: field.data for name, field in self._fields.items()})
+            for key, value in list(values.items()):
+                if isinstance(value, str):
+                    values[key] = value.strip()
+            errors = masterdata.validate(view.entity, values, pk)
+            for field_name, messages in errors.items():
+                field = self._fields.get(field_name)
+                if field is not None:
+                    field.errors = list(field.errors) + messages
+                else:
+                    for m in messages:
+                        flash(m, "danger")
+            return ok and not errors
+
+    ValidatedForm.__name__ = form_cls.__name__
+    return ValidatedForm
+
+
+class ScopedModelView(ModelView):
+    """A FAB ModelView whose every path (list, show, forms, dropdowns, actions) obeys the
+    scope rules of app.security and whose forms run the service validators."""
+
+    entity: str = ""
+    page_size = 25
+    validate_forms = True
+
+    def __init__(self, **kwargs):
+        self.base_filters = scope_filters()
+        super().__init__(**kwargs)
+
+    @classmethod
+    def scoped_rel(cls, *fields: str) -> dict:
+        return {f: scope_filters() for f in fields}
+
+    def _init_forms(self):
+        super()._init_forms()
+        if self.validate_forms:
+            self.add_form = _with_domain_validation(self, self.add_form)
+            self.edit_form = _with_domain_validation(self, self.edit_form)
+
+    # -- page size cap (FAB leaves psize_* unbounded)
+    def _get_list_widget(self, *args, page_size=None, **kwargs):
+        page_size = min(max(int(page_size or self.page_size), 1), PAGE_SIZE_MAX)
+        return super()._get_list_widget(*args, page_size=page_size, **kwargs)
+
+    # -- detail and form lookups: out of scope is 404, logged
+    def _scoped_item(self, pk):
+        item = self.datamodel.get(pk, self._base_filters)
+        if item is None:
+            refuse(404, self.entity, pk, f"{request.method} {request.path}")
+        return item
+
+    def _show(self, pk):
+        self._scoped_item(pk)
+        return super()._show(pk)
+
+    def _edit(self, pk):
+        self._scoped_item(pk)
+        g.ek_edit_pk = pk
+        return super()._edit(pk)
+
+    def _delete(self, pk):
+        self._scoped_item(pk)
+        return super()._delete(pk)
+
+    # -- writes: the result must stay in scope; service rules decide deletes
+    def _check_write(self, item):
+        if not item_in_scope(item):
+            db.session.rollback()
+            log_refusal(403, self.entity, getattr(item, "id", None), "perubahan di luar cakupan")
+            raise ValidationFailed({"_": ["Anda tidak berwenang menyimpan data ini di luar cakupan Anda."]})
+
+    def pre_add(self, item):
+        self._check_write(item)
+
+    def pre_update(self, item):
+        self._check_write(item)
+
+    def pre_delete(self, item):
+        try:
+            masterdata.check_delete(item)
+        except ValidationFailed:
+            db.session.rollback()
+            raise
+
+    # -- actions: FAB loads their rows without base_filters; load them through scope
+    @expose("/action/<string:name>/<pk>", methods=["GET", "POST"])
+    def action(self, name, pk):
+        if not self.is_get_mutation_allowed():
+            return super().action(name, pk)
+        self._scoped_item(self._deserialize_pk_if_composite(pk))
+        return super().action(name, pk)
+
+    @expose("/action_post", methods=["POST"])
+    def action_post(self):
+        name = request.form.get("action", "")
+        if name not in self.actions:
+            abort(404)
+        permission_name = self.get_action_permission_name(name)
+        if not self.appbuilder.sm.has_access(permission_name, self.class_permission_name):
+            refuse(403, self.entity, None, f"aksi {name} tanpa izin")
+        items = []
+        for pk in request.form.getlist("rowid"):
+            item = self.datamodel.get(self._deserialize_pk_if_composite(pk), self._base_filters)
+            if item is None:
+                log_refusal(404, self.entity, pk, f"aksi {name} di luar cakupan")
+            else:
+                items.append(item)
+        if not items:
+            abort(404)
+        skipped = len(request.form.getlist("rowid")) - len(items)
+        if skipped:
+            flash(f"{skipped} data di luar cakupan Anda diabaikan.", "warning")
+        return self.actions[name].func(items)
+
+
+class ReadOnlyModelView(ScopedModelView):
+    base_permissions = ["can_list", "can_show"]
+    validate_forms = False

@@ -1,0 +1,251 @@
+"""Panel views of the master data. Thin: scope and validation come from the base class,
+app.security and app.services.masterdata."""
+from __future__ import annotations
+
+from flask import flash, redirect
+from flask_appbuilder import action
+from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import NumberRange, Optional as OptionalV
+
+from app.domain.golongan import CPNS_ENTRY_GOLONGAN, PNS_GOLONGAN, PPPK_GOLONGAN
+from app.domain.nip import EMPLOYEE_KIND_LABELS
+from app.domain.positions import ESELONS, LEVELS_BY_KIND
+from app.models import ActivityCatalog, AuditLog, Employee, Holiday, Period, Position, SuperiorOverride, Unit
+from app.models.employees import SEX_LABELS
+from app.models.organisation import UNIT_KINDS
+from app.models.periods import HOLIDAY_KINDS, MONTH_NAMES, PERIOD_STATES
+from app.services import masterdata
+from app.views.base import ReadOnlyModelView, ScopedModelView
+
+
+def _none_if_blank(value):
+    return value or None
+
+
+def _select(label, choices, description="", coerce=str, optional=False):
+    choices = ([("", "—")] if optional else []) + list(choices)
+    filters = [_none_if_blank] if optional else []
+    return SelectField(label, choices=choices, coerce=coerce, widget=Select2Widget(),
+                       description=description, filters=filters, validate_choice=True)
+
+
+def _label_of(mapping):
+    return lambda value: mapping.get(value, value or "")
+
+
+GOLONGAN_CHOICES = [(code, f"{code} - {pangkat}") for code, pangkat in PNS_GOLONGAN] + [
+    (code, f"{code} (PPPK)") for code in PPPK_GOLONGAN
+]
+LEVEL_CHOICES = sorted({(lvl, lvl) for levels in LEVELS_BY_KIND.values() for lvl in levels})
+
+
+class UnitView(ScopedModelView):
+    datamodel = SQLAInterface(Unit)
+    entity = "Unit"
+    list_title = "Daftar Unit Kerja"
+    show_title = "Detail Unit Kerja"
+    add_title = "Tambah Unit Kerja"
+    edit_title = "Ubah Unit Kerja"
+    list_columns = ["code", "name", "kind", "parent.name", "workdays_per_week", "active"]
+    show_columns = ["code", "name", "kind", "parent", "opd", "workdays_per_week", "active"]
+    add_columns = edit_columns = ["code", "name", "kind", "parent", "workdays_per_week", "active"]
+    search_columns = ["code", "name", "kind", "parent", "workdays_per_week", "active"]
+    order_columns = ["code", "name", "kind", "workdays_per_week"]
+    base_order = ("code", "asc")
+    label_columns = {
+        "code": "Kode", "name": "Nama Unit", "kind": "Jenis", "parent": "Unit Induk",
+        "parent.name": "Unit Induk", "opd": "OPD", "workdays_per_week": "Hari Kerja/Minggu",
+        "active": "Aktif",
+    }
+    formatters_columns = {"kind": _label_of(UNIT_KINDS)}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "kind": _select("Jenis", UNIT_KINDS.items()),
+        "workdays_per_week": _select("Hari Kerja/Minggu", [(5, "5 hari"), (6, "6 hari")], coerce=int),
+    }
+    add_form_query_rel_fields = edit_form_query_rel_fields = ScopedModelView.scoped_rel("parent")
+    search_form_query_rel_fields = ScopedModelView.scoped_rel("parent")
+
+
+class PositionView(ScopedModelView):
+    datamodel = SQLAInterface(Position)
+    entity = "Position"
+    list_title = "Daftar Jabatan"
+    show_title = "Detail Jabatan"
+    add_title = "Tambah Jabatan"
+    edit_title = "Ubah Jabatan"
+    list_columns = ["name", "kind.name", "level", "eselon", "kelas_jabatan", "unit.name", "parent.name", "active"]
+    show_columns = ["name", "kind", "level", "eselon", "kelas_jabatan", "unit", "parent", "active"]
+    add_columns = edit_columns = ["name", "kind", "level", "eselon", "kelas_jabatan", "unit", "parent", "active"]
+    search_columns = ["name", "kind", "level", "eselon", "kelas_jabatan", "unit", "active"]
+    order_columns = ["name", "level", "eselon", "kelas_jabatan"]
+    base_order = ("name", "asc")
+    label_columns = {
+        "name": "Nama Jabatan", "kind": "Jenis Jabatan", "kind.name": "Jenis Jabatan",
+        "level": "Jenjang", "eselon": "Eselon", "kelas_jabatan": "Kelas Jabatan",
+        "unit": "Unit Kerja", "unit.name": "Unit Kerja", "parent": "Jabatan Atasan",
+        "parent.name": "Jabatan Atasan", "active": "Aktif",
+    }
+    description_columns = {"parent": "Jabatan atasan langsung dalam garis komando struktural."}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "level": _select("Jenjang", LEVEL_CHOICES, optional=True,
+                         description="Wajib untuk JPT dan jabatan fungsional."),
+        "eselon": _select("Eselon", [(e, e) for e in ESELONS], optional=True),
+        "kelas_jabatan": IntegerField("Kelas Jabatan", validators=[NumberRange(1, 17, "Kelas jabatan harus 1 sampai 17.")],
+                                      widget=BS3TextFieldWidget()),
+    }
+    add_form_query_rel_fields = edit_form_query_rel_fields = ScopedModelView.scoped_rel("unit", "parent")
+    search_form_query_rel_fields = ScopedModelView.scoped_rel("unit")
+
+
+class EmployeeView(ScopedModelView):
+    datamodel = SQLAInterface(Employee)
+    entity = "Employee"
+    list_title = "Daftar Pegawai"
+    show_title = "Detail Pegawai"
+    add_title = "Tambah Pegawai"
+    edit_title = "Ubah Pegawai"
+    list_columns = ["nip", "name", "kind", "golongan", "position.name", "unit.name", "active"]
+    show_fieldsets = [
+        ("Identitas", {"fields": ["nip", "front_title", "name", "back_title", "sex", "birth_date", "kind", "golongan"]}),
+        ("Jabatan", {"fields": ["position", "unit", "superior", "active"]}),
+        ("Rekening", {"fields": ["bank_name", "bank_account"]}),
+    ]
+    add_columns = edit_columns = [
+        "nip", "front_title", "name", "back_title", "sex", "birth_date", "kind", "golongan",
+        "unit", "position", "bank_name", "bank_account", "active",
+    ]
+    search_columns = ["nip", "name", "kind", "golongan", "position", "unit", "active"]
+    order_columns = ["nip", "name", "kind", "golongan"]
+    base_order = ("name", "asc")
+    label_columns = {
+        "nip": "NIP", "name": "Nama", "front_title": "Gelar Depan", "back_title": "Gelar Belakang",
+        "sex": "Jenis Kelamin", "birth_date": "Tanggal Lahir", "kind": "Jenis Pegawai",
+        "golongan": "Golongan", "position": "Jabatan", "position.name": "Jabatan",
+        "unit": "Unit Kerja", "unit.name": "Unit Kerja", "bank_name": "Nama Bank",
+        "bank_account": "Nomor Rekening", "active": "Aktif", "superior": "Atasan Langsung (hari ini)",
+    }
+    description_columns = {
+        "nip": "18 digit: tanggal lahir, TMT CPNS, jenis kelamin, nomor urut.",
+        "superior": "Ditentukan otomatis dari jabatan atasan atau atasan pengganti yang berlaku.",
+    }
+    formatters_columns = {"sex": _label_of(SEX_LABELS), "kind": _label_of(EMPLOYEE_KIND_LABELS)}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "sex": _select("Jenis Kelamin", SEX_LABELS.items()),
+        "kind": _select("Jenis Pegawai", EMPLOYEE_KIND_LABELS.items()),
+        "golongan": _select("Golongan", GOLONGAN_CHOICES,
+                            description="CPNS: golongan awal " + ", ".join(CPNS_ENTRY_GOLONGAN) + ". PPPK: I–XVII."),
+        "birth_date": DateField("Tanggal Lahir", widget=DatePickerWidget(), format="%Y-%m-%d"),
+        "nip": StringField("NIP", widget=BS3TextFieldWidget(), filters=[lambda v: v.strip() if v else v]),
+    }
+    add_form_query_rel_fields = edit_form_query_rel_fields = ScopedModelView.scoped_rel("unit", "position")
+    search_form_query_rel_fields = ScopedModelView.scoped_rel("unit", "position")
+
+    @action("deactivate", "Nonaktifkan", "Nonaktifkan pegawai terpilih?", "fa-user-slash", single=False)
+    def deactivate(self, items):
+        items = items if isinstance(items, list) else [items]
+        count = masterdata.deactivate_employees(items)
+        flash(f"{count} pegawai dinonaktifkan.", "success")
+        self.update_redirect()
+        return redirect(self.get_redirect())
+
+
+class SuperiorOverrideView(ScopedModelView):
+    datamodel = SQLAInterface(SuperiorOverride)
+    entity = "SuperiorOverride"
+    list_title = "Atasan Pengganti (Plt/Plh/khusus)"
+    show_title = add_title = edit_title = "Atasan Pengganti"
+    list_columns = ["employee", "superior", "valid_from", "valid_to", "reason"]
+    show_columns = add_columns = edit_columns = ["employee", "superior", "valid_from", "valid_to", "reason"]
+    search_columns = ["employee", "superior", "valid_from", "valid_to"]
+    base_order = ("valid_from", "desc")
+    label_columns = {
+        "employee": "Pegawai", "superior": "Atasan Pengganti", "valid_from": "Berlaku Mulai",
+        "valid_to": "Berlaku Sampai", "reason": "Alasan",
+    }
+    description_columns = {"valid_to": "Kosongkan bila belum ditentukan."}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "valid_from": DateField("Berlaku Mulai", widget=DatePickerWidget(), format="%Y-%m-%d"),
+        "valid_to": DateField("Berlaku Sampai", widget=DatePickerWidget(), format="%Y-%m-%d",
+                              validators=[OptionalV()]),
+    }
+    add_form_query_rel_fields = edit_form_query_rel_fields = ScopedModelView.scoped_rel("employee", "superior")
+    search_form_query_rel_fields = ScopedModelView.scoped_rel("employee", "superior")
+
+
+class ActivityCatalogView(ScopedModelView):
+    datamodel = SQLAInterface(ActivityCatalog)
+    entity = "ActivityCatalog"
+    list_title = "Katalog Uraian Tugas"
+    show_title = add_title = edit_title = "Uraian Tugas"
+    list_columns = ["code", "description", "output_unit", "norm_minutes", "active"]
+    show_columns = add_columns = edit_columns = [
+        "code", "description", "output_unit", "norm_minutes", "allowed_kinds", "allowed_positions", "active",
+    ]
+    search_columns = ["code", "description", "output_unit", "allowed_kinds", "active"]
+    base_order = ("code", "asc")
+    label_columns = {
+        "code": "Kode", "description": "Uraian Tugas", "output_unit": "Satuan Hasil",
+        "norm_minutes": "Norma Waktu (menit)", "allowed_kinds": "Jenis Jabatan yang Boleh",
+        "allowed_positions": "Jabatan yang Boleh", "active": "Aktif",
+    }
+    description_columns = {
+        "allowed_kinds": "Kosongkan jenis dan jabatan bila uraian ini berlaku untuk semua jabatan.",
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "norm_minutes": IntegerField("Norma Waktu (menit)", widget=BS3TextFieldWidget(),
+                                     validators=[NumberRange(1, 450, "Norma waktu harus antara 1 dan 450 menit.")]),
+    }
+    add_form_query_rel_fields = edit_form_query_rel_fields = ScopedModelView.scoped_rel("allowed_positions")
+
+
+class HolidayView(ScopedModelView):
+    datamodel = SQLAInterface(Holiday)
+    entity = "Holiday"
+    list_title = "Kalender Hari Libur"
+    show_title = add_title = edit_title = "Hari Libur"
+    list_columns = show_columns = add_columns = edit_columns = ["date", "name", "kind"]
+    search_columns = ["date", "name", "kind"]
+    base_order = ("date", "desc")
+    label_columns = {"date": "Tanggal", "name": "Keterangan", "kind": "Jenis"}
+    formatters_columns = {"kind": _label_of(HOLIDAY_KINDS), "date": lambda d: d.strftime("%d-%m-%Y") if d else ""}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "date": DateField("Tanggal", widget=DatePickerWidget(), format="%Y-%m-%d"),
+        "kind": _select("Jenis", HOLIDAY_KINDS.items()),
+    }
+
+
+class PeriodView(ScopedModelView):
+    datamodel = SQLAInterface(Period)
+    entity = "Period"
+    list_title = "Periode Penilaian"
+    show_title = add_title = edit_title = "Periode"
+    list_columns = ["year", "month", "state", "closed_by", "closed_at"]
+    show_columns = ["year", "month", "state", "closed_by", "closed_at"]
+    add_columns = ["year", "month"]
+    edit_columns = ["year", "month"]
+    search_columns = ["year", "month", "state"]
+    base_order = ("year", "desc")
+    label_columns = {"year": "Tahun", "month": "Bulan", "state": "Status", "closed_by": "Ditutup Oleh",
+                     "closed_at": "Ditutup Pada (UTC)"}
+    formatters_columns = {"month": lambda m: MONTH_NAMES[m] if m else "", "state": _label_of(PERIOD_STATES)}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "year": IntegerField("Tahun", widget=BS3TextFieldWidget(),
+                             validators=[NumberRange(2000, 2100, "Tahun harus antara 2000 dan 2100.")]),
+        "month": _select("Bulan", [(i, MONTH_NAMES[i]) for i in range(1, 13)], coerce=int),
+    }
+
+
+class AuditLogView(ReadOnlyModelView):
+    datamodel = SQLAInterface(AuditLog)
+    entity = "AuditLog"
+    list_title = "Log Audit"
+    show_title = "Detail Log Audit"
+    list_columns = ["at", "username", "entity", "entity_id", "action", "detail"]
+    show_columns = ["at", "username", "user_id", "ip", "entity", "entity_id", "action", "before", "after", "detail"]
+    search_columns = ["at", "username", "entity", "entity_id", "action"]
+    base_order = ("at", "desc")
+    label_columns = {"at": "Waktu (UTC)", "username": "Pengguna", "user_id": "ID Pengguna", "entity": "Entitas",
+                     "entity_id": "ID Data", "action": "Tindakan", "before": "Sebelum", "after": "Sesudah",
+                     "detail": "Keterangan", "ip": "Alamat IP"}

@@ -1,0 +1,127 @@
+"""Settings from the environment. `create_app()` reads one of these classes."""
+import os
+
+BASE_DIR = os.path.abspath(os.path.dirname(__file__))
+
+
+def _default_sqlite() -> str:
+    instance = os.path.join(BASE_DIR, "instance")
+    os.makedirs(instance, exist_ok=True)
+    return "sqlite:///" + os.path.join(instance, "ekinerja.db")
+
+
+def _role(*pairs):
+    """FAB_ROLES entry: anchored (view, permission) regular expressions."""
+    return [[f"^{view}$", f"^{perm}$"] for view, perm in pairs]
+
+
+# Every role may use its own profile and reset its own password.
+_SELF = (
+    ("UserInfoEditView", "can_this_form_get|can_this_form_post"),
+    ("ResetMyPasswordView", "can_this_form_get|can_this_form_post"),
+    ("UserDBModelView", "can_userinfo|resetmypassword"),
+    ("MyUserInfo", "menu_access"),
+)
+_READ = "can_list|can_show|can_get|can_info"
+_WRITE = "can_list|can_show|can_add|can_edit|can_delete|can_get|can_info|can_post|can_put"
+_MASTER_VIEWS = "UnitView|PositionView|EmployeeView|SuperiorOverrideView|ActivityCatalogView|HolidayView|PeriodView"
+_MASTER_APIS = "UnitApi|PositionApi|EmployeeApi|ActivityCatalogApi"
+_MASTER_MENUS = "Data Induk|Unit Kerja|Jabatan|Pegawai|Atasan Pengganti|Katalog Uraian Tugas|Hari Libur|Periode"
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", "ganti-kunci-rahasia-ini")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_sqlite()
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    APP_NAME = "e-Kinerja Kota Malang"
+    APP_THEME = ""
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
+    LANGUAGES = {"id": {"flag": "id", "name": "Indonesia"}}
+    FAB_INDEX_VIEW = "app.views.home.HomeView"
+
+    # The schema comes from migrations; roles and permissions from `flask sync-roles`.
+    FAB_CREATE_DB = False
+    FAB_UPDATE_PERMS = False
+    FAB_ADD_SECURITY_VIEWS = True
+    FAB_API_SWAGGER_UI = True
+    FAB_API_MAX_PAGE_SIZE = 100
+    FAB_SECURITY_MANAGER_CLASS = "app.security.EKinerjaSecurityManager"
+    AUTH_TYPE = 1  # AUTH_DB
+    AUTH_ROLE_ADMIN = "Admin"
+    AUTH_ROLE_PUBLIC = "Public"
+    AUTH_USER_REGISTRATION = False
+    AUTH_RATE_LIMITED = True
+    RATELIMIT_ENABLED = True
+    AUTH_RATE_LIMIT = "10 per 20 second"
+    RATELIMIT_STORAGE_URI = "memory://"
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+    # No cookie login for the REST API (it is CSRF-exempt): JWT only.
+    FAB_API_ALLOW_JWT_COOKIE = False
+    JWT_TOKEN_LOCATION = ["headers"]
+    JWT_ACCESS_TOKEN_EXPIRES = 3600
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PAGE_SIZE_MAX = 100
+
+    FAB_ROLES = {
+        "BKD": _role(
+            *_SELF,
+            (_MASTER_VIEWS, _WRITE),
+            (_MASTER_APIS, _WRITE),
+            (_MASTER_MENUS, "menu_access"),
+        ),
+        "Operator OPD": _role(
+            *_SELF,
+            ("PositionView|EmployeeView|SuperiorOverrideView", _WRITE),
+            ("PositionApi|EmployeeApi", _WRITE),
+            ("UnitView|ActivityCatalogView|HolidayView|PeriodView", _READ),
+            ("UnitApi|ActivityCatalogApi", _READ),
+            (_MASTER_MENUS, "menu_access"),
+        ),
+        "Pegawai": _role(
+            *_SELF,
+            ("UnitView|PositionView|EmployeeView|SuperiorOverrideView", _READ),
+            ("ActivityCatalogView|HolidayView|PeriodView", _READ),
+            ("UnitApi|PositionApi|EmployeeApi|ActivityCatalogApi", _READ),
+            (_MASTER_MENUS, "menu_access"),
+        ),
+        "Atasan": _role(
+            *_SELF,
+            ("EmployeeView|SuperiorOverrideView", _READ),
+            ("EmployeeApi", _READ),
+            ("Data Induk|Pegawai|Atasan Pengganti", "menu_access"),
+        ),
+        "Auditor": _role(
+            *_SELF,
+            (_MASTER_VIEWS, _READ),
+            (_MASTER_APIS, _READ),
+            ("AuditLogView", _READ),
+            (_MASTER_MENUS + "|Audit|Log Audit", "menu_access"),
+        ),
+        "Keuangan": _role(
+            *_SELF,
+            ("UnitView|PositionView|EmployeeView|HolidayView|PeriodView", _READ),
+            ("UnitApi|PositionApi|EmployeeApi", _READ),
+            ("Data Induk|Unit Kerja|Jabatan|Pegawai|Hari Libur|Periode", "menu_access"),
+        ),
+    }
+
+    MIGRATIONS_DIR = os.path.join(BASE_DIR, "migrations")
+
+    # Evidence uploads (activities) live outside the code tree.
+    UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", os.path.join(BASE_DIR, "instance", "uploads"))
+
+
+class TestConfig(Config):
+    TESTING = True
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or "sqlite://"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    AUTH_RATE_LIMITED = False
+    SECRET_KEY = "test-secret"
+    # Cheap hashes keep the suite fast; production keeps FAB's scrypt default.
+    FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
