@@ -3,7 +3,7 @@ from flask import g, jsonify, render_template_string, request
 
 from app.security import log_refusal
 
-_PAGE = """{% extends "appbuilder/base.html" %}{% block content %}
+_PAGE = """{% extends base_template %}{% block content %}
 <div class="container"><h2>{{ code }}</h2><p class="lead">{{ message }}</p>
 <p><a href="{{ appbuilder.get_url_for_index }}">Kembali ke beranda</a></p></div>{% endblock %}"""
 
@@ -29,11 +29,18 @@ def register(app) -> None:
         message = MESSAGES.get(code, getattr(err, "description", "Kesalahan."))
         if _is_api():
             return jsonify(message=message), code
-        return render_template_string(_PAGE, code=code, message=message,
-                                      appbuilder=current_app.appbuilder), code
+        appbuilder = current_app.appbuilder
+        return render_template_string(_PAGE, code=code, message=message, appbuilder=appbuilder,
+                                      base_template=appbuilder.base_template), code
 
     for code in (400, 403, 404, 405, 409, 500):
         app.register_error_handler(code, handler)
+
+    @app.before_request
+    def reset_request_state():
+        # g may outlive a request when an app context was already pushed (tests, CLI).
+        for key in ("ek_employee", "ek_refusal_logged", "ek_edit_pk"):
+            g.pop(key, None)
 
     @app.after_request
     def log_refusals(response):

@@ -12,7 +12,6 @@ from typing import Any, Optional
 from flask import abort, g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from flask_login import current_user
 from sqlalchemy import false, or_, select
 
 log = logging.getLogger("ekinerja.security")
@@ -37,17 +36,23 @@ class EKinerjaSecurityManager(SecurityManager):
 
 
 # --------------------------------------------------------------------------- who is asking
-def _user():
+def current_login():
+    """The logged-in user: the session login of the pages or the JWT user of the API."""
     if not has_request_context():
         return None
-    user = current_user
+    from flask import current_app
+
+    try:
+        user = current_app.appbuilder.sm.current_user
+    except RuntimeError:  # no JWT verified in this request
+        return None
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     return user
 
 
 def role_names(user=None) -> set[str]:
-    user = user or _user()
+    user = user or current_login()
     if user is None:
         return set()
     return {r.name for r in user.roles}
@@ -55,7 +60,7 @@ def role_names(user=None) -> set[str]:
 
 def current_employee():
     """The Employee linked to the logged-in user, or None (cached per request)."""
-    user = _user()
+    user = current_login()
     if user is None:
         return None
     if "ek_employee" not in g:
@@ -88,7 +93,7 @@ def scope_clause(model) -> Any:
 
     if model in (ActivityCatalog, Holiday, Period):
         return None  # city-wide reference data; the view permission decides
-    user = _user()
+    user = current_login()
     if user is None:
         return false()
     roles = role_names(user)
@@ -137,7 +142,7 @@ def item_in_scope(item) -> bool:
     """
     from app.models import Employee, Position, SuperiorOverride, Unit
 
-    user = _user()
+    user = current_login()
     if user is None:
         return False
     roles = role_names(user)
@@ -204,7 +209,7 @@ def log_refusal(status: int, entity: str = "", entity_id: Any = None, detail: st
     """Write a refused access attempt to the log and the audit table (own transaction)."""
     from app.services.audit import record_refusal
 
-    user = _user()
+    user = current_login()
     username = getattr(user, "username", None)
     path = request.path if has_request_context() else ""
     log.warning("Akses ditolak (%s) user=%s %s %s#%s %s", status, username, path, entity, entity_id, detail)

@@ -52,7 +52,7 @@ class ActivityCatalogApi(ScopedModelApi):
     entity = "ActivityCatalog"
     datamodel = SQLAInterface(ActivityCatalog)
     list_columns = ["id", "code", "description", "output_unit", "norm_minutes", "active"]
-    show_columns = list_columns + ["allowed_kinds.code", "allowed_positions.id"]
+    show_columns = list_columns + ["allowed_kinds", "allowed_positions"]
     add_columns = edit_columns = ["code", "description", "output_unit", "norm_minutes", "allowed_kinds",
                                   "allowed_positions", "active"]
     search_columns = ["code", "description", "active"]

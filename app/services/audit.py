@@ -50,9 +50,9 @@ def _before_values(obj) -> tuple[dict[str, Any], dict[str, Any]]:
 def _actor() -> tuple[Any, Any, Any]:
     if not has_request_context():
         return None, "sistem", None
-    from flask_login import current_user
+    from app.security import current_login
 
-    user = current_user if getattr(current_user, "is_authenticated", False) else None
+    user = current_login()
     return getattr(user, "id", None), getattr(user, "username", None), request.remote_addr
 
 

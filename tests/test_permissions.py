@@ -1,0 +1,174 @@
+"""Permission matrix: role × view/API endpoint × row in scope / out of scope.
+
+Each role's test walks every endpoint of the master data and collects every mismatch, so
+one failing run names all of them. Out-of-scope edits and deletes typed by hand must be
+refused (403/404), change nothing and leave a refusal row in the audit log.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import (
+    ActivityCatalog, AuditLog, Employee, Holiday, Period, Position, SuperiorOverride, Unit,
+)
+
+ROLES = ["admin", "bkd", "operator", "pegawai", "atasan", "auditor", "keuangan"]
+MODELS = ["Unit", "Position", "Employee", "SuperiorOverride", "ActivityCatalog", "Holiday", "Period"]
+VIEW_URL = {
+    "Unit": "unitview", "Position": "positionview", "Employee": "employeeview",
+    "SuperiorOverride": "superioroverrideview", "ActivityCatalog": "activitycatalogview",
+    "Holiday": "holidayview", "Period": "periodview",
+}
+API_URL = {"Unit": "unit", "Position": "position", "Employee": "employee", "ActivityCatalog": "activity-catalog"}
+
+# Permission per role and model: None, "R" (read) or "W" (read and write).
+PERM = {
+    "admin": dict.fromkeys(MODELS, "W"),
+    "bkd": dict.fromkeys(MODELS, "W"),
+    "operator": {"Unit": "R", "Position": "W", "Employee": "W", "SuperiorOverride": "W",
+                 "ActivityCatalog": "R", "Holiday": "R", "Period": "R"},
+    "pegawai": dict.fromkeys(MODELS, "R"),
+    "atasan": dict.fromkeys(MODELS, "R"),  # holds Pegawai and the derived Atasan
+    "auditor": dict.fromkeys(MODELS, "R"),
+    "keuangan": {"Unit": "R", "Position": "R", "Employee": "R", "SuperiorOverride": None,
+                 "ActivityCatalog": None, "Holiday": "R", "Period": "R"},
+}
+CITY_WIDE = {
+    "admin": set(MODELS), "bkd": set(MODELS), "auditor": set(MODELS),
+    "keuangan": {"Unit", "Position", "Employee"},
+}
+UNSCOPED_MODELS = {"ActivityCatalog", "Holiday", "Period"}  # reference data, no row scope
+
+
+def sample_rows(world):
+    """(in-scope id, out-of-scope id) per model for the Dinas Kesehatan users."""
+    staff_a, staff_b = world.employee("staff_a"), world.employee("staff_b")
+    o_in = SuperiorOverride(employee=staff_a, superior=world.employee("kabid_a"),
+                            valid_from=date(2026, 1, 1), reason="Uji cakupan")
+    o_out = SuperiorOverride(employee=staff_b, superior=world.employee("kadis_b"),
+                             valid_from=date(2026, 1, 1), reason="Uji cakupan")
+    db.session.add_all([o_in, o_out])
+    db.session.commit()
+    catalog = db.session.scalars(select(ActivityCatalog)).first()
+    holiday = db.session.scalars(select(Holiday)).first()
+    period = db.session.scalars(select(Period)).first()
+    return {
+        "Unit": (world.unit("Dinas Kesehatan").id, world.unit("Dinas Pendidikan dan Kebudayaan").id),
+        "Position": (world.position("Pengelola Data Kesehatan").id, world.position("Pengadministrasi Perkantoran").id),
+        "Employee": (staff_a.id, staff_b.id),
+        "SuperiorOverride": (o_in.id, o_out.id),
+        "ActivityCatalog": (catalog.id, None),
+        "Holiday": (holiday.id, None),
+        "Period": (period.id, None),
+    }
+
+
+def expected(role, model, endpoint, in_scope):
+    perm = PERM[role][model]
+    need = "W" if endpoint in ("edit", "add", "delete", "put", "api_delete") else "R"
+    if perm is None or (need == "W" and perm != "W"):
+        return 403
+    if in_scope or model in CITY_WIDE.get(role, set()) or model in UNSCOPED_MODELS:
+        return 200
+    return 404
+
+
+def snapshot(model_name, pk):
+    model = {"Unit": Unit, "Position": Position, "Employee": Employee, "SuperiorOverride": SuperiorOverride,
+             "ActivityCatalog": ActivityCatalog, "Holiday": Holiday, "Period": Period}[model_name]
+    db.session.expire_all()
+    row = db.session.get(model, pk)
+    return None if row is None else {c.key: getattr(row, c.key) for c in row.__mapper__.column_attrs}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_page_matrix(role, world, login_as):
+    rows = sample_rows(world)
+    client = login_as(role)
+    problems = []
+
+    def check(label, got, want):
+        if got != want:
+            problems.append(f"{label}: {got} (diharapkan {want})")
+
+    for model in MODELS:
+        base = "/" + VIEW_URL[model]
+        in_id, out_id = rows[model]
+        perm = PERM[role][model]
+        check(f"{model} list", client.get(f"{base}/list/").status_code, 200 if perm else 403)
+        check(f"{model} add", client.get(f"{base}/add").status_code, expected(role, model, "add", True))
+        for pk, inside in ((in_id, True), (out_id, False)):
+            if pk is None:
+                continue
+            tag = "in" if inside else "out"
+            check(f"{model} show {tag}", client.get(f"{base}/show/{pk}").status_code,
+                  expected(role, model, "show", inside))
+            check(f"{model} edit {tag}", client.get(f"{base}/edit/{pk}").status_code,
+                  expected(role, model, "edit", inside))
+        # Delete and edit of an out-of-scope row typed by hand: refused, nothing changes.
+        target = out_id if out_id is not None else in_id
+        want = expected(role, model, "delete", out_id is None)
+        if want != 200:
+            before = snapshot(model, target)
+            refusals = db.session.scalar(select(func.count()).select_from(AuditLog)
+                                         .where(AuditLog.action.like("DITOLAK%")))
+            check(f"{model} delete", client.post(f"{base}/delete/{target}").status_code, want)
+            check(f"{model} edit POST", client.post(f"{base}/edit/{target}", data={"name": "X"}).status_code, want)
+            if snapshot(model, target) != before:
+                problems.append(f"{model}: data berubah setelah permintaan yang ditolak")
+            after = db.session.scalar(select(func.count()).select_from(AuditLog)
+                                      .where(AuditLog.action.like("DITOLAK%")))
+            if after < refusals + 2:
+                problems.append(f"{model}: penolakan tidak tercatat di log audit")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_api_matrix(role, world, api_as):
+    rows = sample_rows(world)
+    client, headers = api_as(role)
+    problems = []
+
+    def check(label, got, want):
+        if got != want:
+            problems.append(f"{label}: {got} (diharapkan {want})")
+
+    for model, res in API_URL.items():
+        in_id, out_id = rows[model]
+        perm = PERM[role][model]
+        resp = client.get(f"/api/v1/{res}/", headers=headers)
+        check(f"{model} GET list", resp.status_code, 200 if perm else 403)
+        if resp.status_code == 200 and out_id is not None and model not in CITY_WIDE.get(role, set()):
+            ids = resp.get_json()["ids"]
+            if out_id in ids:
+                problems.append(f"{model} list memuat baris di luar cakupan")
+        for pk, inside in ((in_id, True), (out_id, False)):
+            if pk is None:
+                continue
+            tag = "in" if inside else "out"
+            check(f"{model} GET {tag}", client.get(f"/api/v1/{res}/{pk}", headers=headers).status_code,
+                  expected(role, model, "show", inside))
+        target = out_id if out_id is not None else in_id
+        want = expected(role, model, "put", out_id is None)
+        if want != 200:
+            before = snapshot(model, target)
+            check(f"{model} PUT", client.put(f"/api/v1/{res}/{target}", json={"name": "X"}, headers=headers).status_code, want)
+            check(f"{model} DELETE", client.delete(f"/api/v1/{res}/{target}", headers=headers).status_code, want)
+            if snapshot(model, target) != before:
+                problems.append(f"{model}: data berubah setelah permintaan API yang ditolak")
+    assert not problems, "\n".join(problems)
+
+
+def test_api_requires_jwt_not_cookie(login_as):
+    """The API is CSRF-exempt, so a browser session must not open it."""
+    client = login_as("admin")
+    assert client.get("/api/v1/employee/").status_code == 401
+
+
+def test_anonymous_is_sent_to_login(client):
+    resp = client.get("/employeeview/list/")
+    assert resp.status_code == 302 and "/login" in resp.headers["Location"]
