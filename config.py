@@ -71,12 +71,14 @@ class Config:
         "BKD": _role(
             *_SELF,
             (_MASTER_VIEWS, _WRITE),
+            ("EmployeeView", "deactivate"),
             (_MASTER_APIS, _WRITE),
             (_MASTER_MENUS, "menu_access"),
         ),
         "Operator OPD": _role(
             *_SELF,
             ("PositionView|EmployeeView|SuperiorOverrideView", _WRITE),
+            ("EmployeeView", "deactivate"),
             ("PositionApi|EmployeeApi", _WRITE),
             ("UnitView|ActivityCatalogView|HolidayView|PeriodView", _READ),
             ("UnitApi|ActivityCatalogApi", _READ),

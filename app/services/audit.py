@@ -47,6 +47,11 @@ def _before_values(obj) -> tuple[dict[str, Any], dict[str, Any]]:
     return before, after
 
 
+def _pk(obj) -> str | None:
+    values = inspect(obj).mapper.primary_key_from_instance(obj)
+    return None if values is None or values[0] is None else "/".join(str(v) for v in values)
+
+
 def _actor() -> tuple[Any, Any, Any]:
     if not has_request_context():
         return None, "sistem", None
@@ -81,7 +86,7 @@ def _after_flush(session: Session, flush_context) -> None:
                     continue
             rows.append(
                 dict(at=now, user_id=user_id, username=username, entity=name,
-                     entity_id=str(inspect(obj).identity[0]) if inspect(obj).identity else None,
+                     entity_id=_pk(obj),
                      action=action, before=_dump(before), after=_dump(after), ip=ip)
             )
     extra = session.info.pop("audit_extra", [])

@@ -140,7 +140,10 @@ def _mark(session: Session, flush_context) -> None:
 
 
 def _before_commit(session: Session) -> None:
-    if session.info.pop("org_changed", False) and not session.info.get("derived_disabled"):
+    if session.info.get("derived_disabled"):
+        return
+    session.flush()  # pending changes mark the session through _mark
+    if session.info.pop("org_changed", False):
         refresh_derived(session)
         session.info.pop("org_changed", None)
 

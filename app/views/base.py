@@ -21,10 +21,11 @@ def _with_domain_validation(view, form_cls):
         def validate(self, extra_validators=None):
             ok = super().validate(extra_validators)
             values = {}
-            pk = g.get("ek_edit_pk")
-            if pk is not None:
-                current = view.datamodel.get(pk, view._base_filters)
+            pk = None
+            if g.get("ek_edit_pk") is not None:
+                current = view.datamodel.get(g.ek_edit_pk, view._base_filters)
                 if current is not None:
+                    pk = current.id
                     values.update(masterdata.item_values(current))
             values.update({name: field.data for name, field in self._fields.items()})
             for key, value in list(values.items()):
