@@ -124,6 +124,6 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False
     AUTH_RATE_LIMITED = False
-    SECRET_KEY = "test-secret"
+    SECRET_KEY = "test-secret-key-with-at-least-32-bytes!"
     # Cheap hashes keep the suite fast; production keeps FAB's scrypt default.
     FAB_PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"

@@ -167,7 +167,7 @@ _MIDDLE_F = ("Dwi", "Tri", "Nur", "Eka", "Ayu", "Dyah", "Retno")
 
 # profile -> (front title options, back title options); None = no title
 _TITLES: dict[str, tuple[tuple[Optional[str], ...], tuple[Optional[str], ...]]] = {
-    "pimpinan": ((None, None, None, None, "Dr.", "Drs."),
+    "pimpinan": ((None, None, None, None, None, "Dr."),
                  ("S.H., M.H.", "S.E., M.M.", "S.Sos., M.Si.", "S.STP., M.AP.", "S.IP., M.Si.",
                   "S.E., M.Ak.", "S.AP., M.AP.", "S.Psi., M.Psi.", "S.Kom., M.T.", "S.T., M.T.")),
     "pimpinan_kes": (("dr.",), ("M.Kes.", "M.M.", "M.P.H.")),
@@ -290,14 +290,13 @@ _OPD_SPECS = (
          bidang=[("Inspektur Pembantu Wilayah I", [_A("Auditor Ahli Muda", "Ahli Muda", 9),
                                                   _A("Auditor Ahli Pertama", "Ahli Pertama", 8, profile="ekonomi")]),
                  ("Inspektur Pembantu Wilayah II", [
-                     _A("Pengawas Penyelenggaraan Urusan Pemerintahan Daerah Ahli Pertama", "Ahli Pertama", 8),
-                     _A("Auditor Ahli Pertama", "Ahli Pertama", 8, profile="ekonomi")])],
+                     _A("Pengawas Penyelenggaraan Urusan Pemerintahan Daerah Ahli Pertama", "Ahli Pertama", 8)])],
          irban=True),
     dict(key="bappeda", code="5.01.01", name="Badan Perencanaan Pembangunan Daerah", head="Kepala Badan Perencanaan Pembangunan Daerah",
          bidang=[("Bidang Perencanaan, Pengendalian dan Evaluasi Pembangunan Daerah",
                   [_A("Perencana Ahli Muda", "Ahli Muda", 9), _A("Perencana Ahli Pertama", "Ahli Pertama", 8)]),
                  ("Bidang Perekonomian, Sumber Daya Alam, Infrastruktur dan Kewilayahan",
-                  [_A("Perencana Ahli Pertama", "Ahli Pertama", 8), _P("Pengelola Data Perencanaan", 6)])]),
+                  [_A("Perencana Ahli Pertama", "Ahli Pertama", 8)])]),
     dict(key="bkad", code="5.02.01", name="Badan Keuangan dan Aset Daerah", head="Kepala Badan Keuangan dan Aset Daerah",
          bidang=[("Bidang Anggaran", [_A("Analis Anggaran Ahli Pertama", "Ahli Pertama", 8, profile="ekonomi"),
                                       _P("Pengadministrasi Keuangan", 6)]),
@@ -305,19 +304,19 @@ _OPD_SPECS = (
                                             _P("Pengelola Keuangan", 7, profile="ekonomi")]),
                  ("Bidang Aset", [_P("Pengelola Barang Milik Daerah", 7)])]),
     dict(key="bapenda", code="5.02.02", name="Badan Pendapatan Daerah", head="Kepala Badan Pendapatan Daerah",
-         bidang=[("Bidang Pajak Daerah", [_P("Pengelola Pajak Daerah", 7, n=2, profile="ekonomi")]),
+         bidang=[("Bidang Pajak Daerah", [_P("Pengelola Pajak Daerah", 7, profile="ekonomi")]),
                  ("Bidang Pengembangan dan Penetapan", [_P("Penata Laporan Keuangan", 7, profile="ekonomi"),
                                                         _P("Pengolah Data Pajak", 6)])]),
     dict(key="bkpsdm", code="5.03.01", name="Badan Kepegawaian dan Pengembangan Sumber Daya Manusia",
          head="Kepala Badan Kepegawaian dan Pengembangan Sumber Daya Manusia", operator=True,
          bidang=[("Bidang Mutasi dan Promosi",
                   [_A("Analis Sumber Daya Manusia Aparatur Ahli Muda", "Ahli Muda", 9, tag="analis_sdm"),
-                   _A("Analis Sumber Daya Manusia Aparatur Ahli Pertama", "Ahli Pertama", 8, n=2, tag="analis_sdm")]),
+                   _A("Analis Sumber Daya Manusia Aparatur Ahli Pertama", "Ahli Pertama", 8, tag="analis_sdm")]),
                  ("Bidang Pengembangan Kompetensi Aparatur",
                   [_A("Analis Sumber Daya Manusia Aparatur Ahli Pertama", "Ahli Pertama", 8),
                    _P("Pengelola Pengembangan Kompetensi", 6)]),
                  ("Bidang Penilaian Kinerja Aparatur dan Penghargaan",
-                  [_P("Pengelola Data Kinerja Pegawai", 6), _P("Analis Kinerja Pegawai", 7)])]),
+                  [_P("Pengelola Data Kinerja Pegawai", 6)])]),
     dict(key="bakesbangpol", code="8.01.01", name="Badan Kesatuan Bangsa dan Politik",
          head="Kepala Badan Kesatuan Bangsa dan Politik",
          bidang=[("Bidang Politik Dalam Negeri dan Organisasi Kemasyarakatan",
@@ -338,19 +337,18 @@ _OPD_SPECS = (
          name="Dinas Pekerjaan Umum, Penataan Ruang, Perumahan dan Kawasan Permukiman",
          head="Kepala Dinas Pekerjaan Umum, Penataan Ruang, Perumahan dan Kawasan Permukiman",
          head_profile="pimpinan_tek", short="Dinas PUPRPKP",
-         bidang=[("Bidang Bina Marga", [_A("Teknik Jalan dan Jembatan Ahli Pertama", "Ahli Pertama", 8, profile="teknik"),
-                                        _P("Pengawas Lapangan", 6)]),
+         bidang=[("Bidang Bina Marga", [_A("Teknik Jalan dan Jembatan Ahli Pertama", "Ahli Pertama", 8, profile="teknik")]),
                  ("Bidang Sumber Daya Air", [_A("Teknik Pengairan Ahli Pertama", "Ahli Pertama", 8, profile="teknik")]),
                  ("Bidang Tata Ruang", [_A("Penata Ruang Ahli Pertama", "Ahli Pertama", 8, profile="teknik"),
                                         _P("Pengolah Data Tata Ruang", 6)])]),
     dict(key="satpolpp", code="1.05.01", name="Satuan Polisi Pamong Praja", head="Kepala Satuan Polisi Pamong Praja",
          workdays=6,
          bidang=[("Bidang Ketenteraman dan Ketertiban Umum",
-                  [_T("Polisi Pamong Praja Terampil", "Terampil", 7, n=3, profile="trantib"),
+                  [_T("Polisi Pamong Praja Terampil", "Terampil", 7, n=2, profile="trantib"),
                    _T("Polisi Pamong Praja Mahir", "Mahir", 8, profile="trantib")]),
                  ("Bidang Penegakan Peraturan Daerah",
                   [_A("Polisi Pamong Praja Ahli Pertama", "Ahli Pertama", 8, profile="hukum"),
-                   _T("Polisi Pamong Praja Terampil", "Terampil", 7, n=2, profile="trantib")])]),
+                   _T("Polisi Pamong Praja Terampil", "Terampil", 7, profile="trantib")])]),
     dict(key="dinsos", code="1.06.01",
          name="Dinas Sosial, Pemberdayaan Perempuan, Perlindungan Anak, Pengendalian Penduduk dan Keluarga Berencana",
          head="Kepala Dinas Sosial, Pemberdayaan Perempuan, Perlindungan Anak, Pengendalian Penduduk dan Keluarga Berencana",
@@ -371,26 +369,25 @@ _OPD_SPECS = (
          head="Kepala Dinas Kependudukan dan Pencatatan Sipil",
          bidang=[("Bidang Pelayanan Pendaftaran Penduduk",
                   [_A("Administrator Database Kependudukan Ahli Pertama", "Ahli Pertama", 8, profile="it"),
-                   _P("Pengolah Data Kependudukan", 6, n=2)]),
+                   _P("Pengolah Data Kependudukan", 6)]),
                  ("Bidang Pelayanan Pencatatan Sipil", [_P("Pengadministrasi Pencatatan Sipil", 5)])]),
     dict(key="dishub", code="2.15.01", name="Dinas Perhubungan", head="Kepala Dinas Perhubungan", head_vacant=True,
          bidang=[("Bidang Lalu Lintas", [_T("Penguji Kendaraan Bermotor Terampil", "Terampil", 7),
-                                         _P("Petugas Pengatur Lalu Lintas", 5, n=2)]),
+                                         _P("Petugas Pengatur Lalu Lintas", 5)]),
                  ("Bidang Angkutan", [_P("Pengelola Angkutan Umum", 6)])]),
     dict(key="diskominfo", code="2.16.01", name="Dinas Komunikasi dan Informatika",
          head="Kepala Dinas Komunikasi dan Informatika", operator=True,
-         bidang=[("Bidang Aplikasi Informatika", [_A("Pranata Komputer Ahli Pertama", "Ahli Pertama", 8, n=2, profile="it"),
+         bidang=[("Bidang Aplikasi Informatika", [_A("Pranata Komputer Ahli Pertama", "Ahli Pertama", 8, profile="it"),
                                                   _T("Pranata Komputer Terampil", "Terampil", 7, profile="it_d3")]),
                  ("Bidang Informasi dan Komunikasi Publik", [_A("Pranata Hubungan Masyarakat Ahli Pertama", "Ahli Pertama", 8, profile="sosial"),
                                                              _P("Pengelola Informasi Publik", 6)])]),
     dict(key="diskopindag", code="2.17.01", name="Dinas Koperasi, Perindustrian dan Perdagangan",
          head="Kepala Dinas Koperasi, Perindustrian dan Perdagangan",
-         bidang=[("Bidang Perdagangan", [_A("Pengawas Perdagangan Ahli Pertama", "Ahli Pertama", 8, profile="ekonomi"),
-                                         _P("Pengelola Pasar", 6)]),
+         bidang=[("Bidang Perdagangan", [_A("Pengawas Perdagangan Ahli Pertama", "Ahli Pertama", 8, profile="ekonomi")]),
                  ("Bidang Koperasi dan Usaha Mikro", [_P("Pengelola Usaha Mikro", 6)])]),
     dict(key="dpmptsp", code="2.18.01", name="Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu",
          head="Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu",
-         bidang=[("Bidang Pelayanan Perizinan", [_P("Verifikator Perizinan", 7, n=2)]),
+         bidang=[("Bidang Pelayanan Perizinan", [_P("Verifikator Perizinan", 7)]),
                  ("Bidang Penanaman Modal", [_A("Analis Penanaman Modal Ahli Pertama", "Ahli Pertama", 8, profile="ekonomi")])]),
     dict(key="disporapar", code="2.19.01", name="Dinas Kepemudaan, Olahraga dan Pariwisata",
          head="Kepala Dinas Kepemudaan, Olahraga dan Pariwisata",
@@ -427,8 +424,7 @@ def _build_structure(p: _Plan) -> None:
         ("01", "Bagian Hukum", "pemkesra", None, [_A("Perancang Peraturan Perundang-undangan Ahli Pertama", "Ahli Pertama", 8, profile="hukum"),
                                                   _A("Analis Hukum Ahli Pertama", "Ahli Pertama", 8, profile="hukum")]),
         ("02", "Bagian Perekonomian dan Administrasi Pembangunan", "ekbang", None, [_P("Pengolah Data Perekonomian", 6)]),
-        ("03", "Bagian Organisasi", "adum", None, [_A("Analis Kebijakan Ahli Pertama", "Ahli Pertama", 8),
-                                                   _P("Penelaah Tata Laksana", 7)]),
+        ("03", "Bagian Organisasi", "adum", None, [_A("Analis Kebijakan Ahli Pertama", "Ahli Pertama", 8)]),
         ("04", "Bagian Umum", "adum", ("Subbagian Tata Usaha Pimpinan", "Kepala Subbagian Tata Usaha Pimpinan",
                                        [_P("Pengadministrasi Perkantoran", 5, n=2)]), [_P("Pengelola Rumah Tangga", 6)]),
     )
@@ -473,7 +469,7 @@ def _build_structure(p: _Plan) -> None:
                       mark=f"kasubag_kec_{kec.lower()}")
         _staff(p, [_P("Pengadministrasi Perkantoran", 5)], ku, kasub)
         kasi = p.pos("Kepala Seksi Pemerintahan", "PENGAWAS", ku, camat, eselon="IV.a", kelas=9, profile="pengawas")
-        if k in (1, 4):
+        if k == 1:
             _staff(p, [_P("Pengelola Data Kependudukan Kecamatan", 6)], ku, kasi)
         for j, kel in enumerate(kelurahan, start=1):
             lu = p.unit(f"{code}.{j:02d}", f"Kelurahan {kel}", "KELURAHAN", ku)
@@ -481,7 +477,7 @@ def _build_structure(p: _Plan) -> None:
             lurah = p.pos(f"Lurah {kel}", "PENGAWAS", lu, camat, eselon="IV.a", kelas=9, profile="pengawas",
                           n=0 if vacant else 1, mark=f"lurah_{kel.lower()}")
             staff = [_P("Pengadministrasi Umum", 5)]
-            if j % 2 == 1 or vacant:
+            if vacant:
                 staff.append(_P("Pengelola Layanan Kelurahan", 6))
             _staff(p, staff, lu, lurah)
 
@@ -506,7 +502,7 @@ def _build_opd(p: _Plan, spec: dict, sekda: int) -> None:
     kasub = p.pos("Kepala Subbagian Umum dan Kepegawaian", "PENGAWAS", umpeg_u, sekretaris, eselon="IV.a",
                   kelas=9, profile="pengawas", operator=spec.get("operator", False), mark=f"kasubag_{key}")
     umpeg_staff = [_P("Pengadministrasi Perkantoran", 5)]
-    if spec.get("operator") or key in ("bappeda", "dpupr", "satpolpp"):
+    if spec.get("operator"):
         umpeg_staff.append(_A("Analis Kepegawaian Ahli Pertama", "Ahli Pertama", 8, profile="ahli"))
     _staff(p, umpeg_staff, umpeg_u, kasub)
     _staff(p, [_P("Pengelola Keuangan", 7, profile="ekonomi")], sek_u, sekretaris)
@@ -540,9 +536,9 @@ def _build_opd(p: _Plan, spec: dict, sekda: int) -> None:
                        _T("Perawat Terampil", "Terampil", 7, profile="perawat"),
                        _T("Perawat Mahir", "Mahir", 8, profile="perawat"),
                        _T("Bidan Terampil", "Terampil", 7, profile="bidan"),
-                       _P("Pengadministrasi Perkantoran", 5)], u, kapus)
+                       ], u, kapus)
             if j in (1, 3):
-                _staff(p, [_A("Perawat Ahli Pertama", "Ahli Pertama", 8, profile="perawat_ners")], u, kapus)
+                _staff(p, [_P("Pengadministrasi Perkantoran", 5)], u, kapus)
     if key == "dindik":
         for j, (school, level) in enumerate(_SEKOLAH, start=1):
             u = p.unit(f"{code}.{10 + j}", school, "SEKOLAH", opd)
@@ -550,7 +546,7 @@ def _build_opd(p: _Plan, spec: dict, sekda: int) -> None:
             kepsek = p.pos(f"Kepala {school}", "JF_KEAHLIAN", u, kabid, level="Ahli Madya", kelas=11,
                            profile="guru", mark=f"kepsek_{j}")
             _staff(p, [_A("Guru Ahli Pertama", "Ahli Pertama", 8, n=2, profile="guru"),
-                       _A("Guru Ahli Muda", "Ahli Muda", 9, n=2 if level == "smp" else 1, profile="guru")], u, kepsek)
+                       _A("Guru Ahli Muda", "Ahli Muda", 9, profile="guru")], u, kepsek)
 
 
 # --------------------------------------------------------------------------- people
@@ -561,12 +557,14 @@ _AGE = {  # (kind, level) -> (min, max) age in REF_YEAR
     ("JF_KEAHLIAN", "Ahli Madya"): (44, 57), ("JF_KETERAMPILAN", "Terampil"): (24, 44),
     ("JF_KETERAMPILAN", "Mahir"): (32, 52),
 }
-_CPNS_RATE, _PPPK_RATE = 0.11, 0.16
+_CPNS_RATE, _PPPK_RATE = 0.20, 0.18
 
 
 def _employee_kind(rng: random.Random, pos: _Pos) -> str:
     """PNS for structural and senior posts; CPNS/PPPK only in entry-level functional posts."""
     x = rng.random()
+    if pos.tag == "pegawai_demo":  # listed in the README: a PNS whose NIP never changes
+        return "PNS"
     entry = pos.kind == "PELAKSANA" or pos.level in ("Ahli Pertama", "Terampil")
     if not entry:
         pppk_ok = pos.kind in ("JF_KEAHLIAN", "JF_KETERAMPILAN") and pos.level in ("Ahli Muda", "Mahir")
@@ -653,7 +651,7 @@ def _make_employee(rng: random.Random, p: _Plan, pos_idx: int, today: date, used
         start = date(year, start_month, 1)
         options = typical_golongan(pos.kind, pos.level)
         service = REF_YEAR - year
-        idx = min(len(options) - 1, service * len(options) // 30)
+        idx = min(len(options) - 1, service * len(options) // 36)
         if idx + 1 < len(options) and golongan_pick < 0.25:
             idx += 1
         golongan = options[idx]

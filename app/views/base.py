@@ -1,6 +1,8 @@
 """Base classes of the panel views: scope, validation, refusals and audit in one place."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import abort, flash, g, redirect, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -11,6 +13,14 @@ from app.services import ValidationFailed
 from app.services import masterdata
 
 PAGE_SIZE_MAX = 100
+WIB = timedelta(hours=7)
+
+
+def format_wib(value) -> str:
+    """A naive UTC timestamp from the database, shown in WIB (UTC+7)."""
+    if value is None:
+        return ""
+    return (value + WIB).strftime("%d-%m-%Y %H:%M:%S") + " WIB"
 
 
 def _with_domain_validation(view, form_cls):

@@ -17,7 +17,7 @@ from app.models.employees import SEX_LABELS
 from app.models.organisation import UNIT_KINDS
 from app.models.periods import HOLIDAY_KINDS, MONTH_NAMES, PERIOD_STATES
 from app.services import masterdata
-from app.views.base import ReadOnlyModelView, ScopedModelView
+from app.views.base import ReadOnlyModelView, ScopedModelView, format_wib
 
 
 def _none_if_blank(value):
@@ -228,8 +228,9 @@ class PeriodView(ScopedModelView):
     search_columns = ["year", "month", "state"]
     base_order = ("year", "desc")
     label_columns = {"year": "Tahun", "month": "Bulan", "state": "Status", "closed_by": "Ditutup Oleh",
-                     "closed_at": "Ditutup Pada (UTC)"}
-    formatters_columns = {"month": lambda m: MONTH_NAMES[m] if m else "", "state": _label_of(PERIOD_STATES)}
+                     "closed_at": "Ditutup Pada"}
+    formatters_columns = {"month": lambda m: MONTH_NAMES[m] if m else "", "state": _label_of(PERIOD_STATES),
+                          "closed_at": format_wib}
     add_form_extra_fields = edit_form_extra_fields = {
         "year": IntegerField("Tahun", widget=BS3TextFieldWidget(),
                              validators=[NumberRange(2000, 2100, "Tahun harus antara 2000 dan 2100.")]),
@@ -246,6 +247,7 @@ class AuditLogView(ReadOnlyModelView):
     show_columns = ["at", "username", "user_id", "ip", "entity", "entity_id", "action", "before", "after", "detail"]
     search_columns = ["at", "username", "entity", "entity_id", "action"]
     base_order = ("at", "desc")
-    label_columns = {"at": "Waktu (UTC)", "username": "Pengguna", "user_id": "ID Pengguna", "entity": "Entitas",
+    formatters_columns = {"at": format_wib}
+    label_columns = {"at": "Waktu", "username": "Pengguna", "user_id": "ID Pengguna", "entity": "Entitas",
                      "entity_id": "ID Data", "action": "Tindakan", "before": "Sebelum", "after": "Sesudah",
                      "detail": "Keterangan", "ip": "Alamat IP"}
