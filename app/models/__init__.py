@@ -1,6 +1,7 @@
 """SQLAlchemy models by domain. Importing this package registers every table."""
 from app.models.organisation import Unit, Position, PositionKind, UNIT_KINDS  # noqa: F401
 from app.models.employees import Employee, SuperiorOverride  # noqa: F401
-from app.models.activities import ActivityCatalog  # noqa: F401
+from app.models.activities import Activity, ActivityCatalog, SubmitException  # noqa: F401
 from app.models.periods import Holiday, Period  # noqa: F401
+from app.models.parameters import Parameter  # noqa: F401
 from app.models.audit import AuditLog  # noqa: F401

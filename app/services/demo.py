@@ -900,6 +900,8 @@ def seed_demo(password: str, today: date | None = None) -> str:
 def _summary(plan: _Plan, today: date, n_atasan: int, n_holidays: int, skipped: list[str]) -> str:
     from collections import Counter
 
+    from app.models.periods import MONTH_NAMES
+
     unit_kinds = Counter(u.kind for u in plan.units)
     emp_kinds = Counter(e.kind for e in plan.employees)
     vacant = [ps.name for ps in plan.positions if ps.holders == 0]
@@ -910,11 +912,11 @@ def _summary(plan: _Plan, today: date, n_atasan: int, n_holidays: int, skipped: 
         f"{unit_kinds['SEKOLAH']} sekolah, {unit_kinds['BIDANG'] + unit_kinds['SEKSI']} bidang/bagian/seksi)",
         f"- Jabatan: {len(plan.positions)} (lowong: {', '.join(vacant)})",
         f"- Pegawai: {len(plan.employees)} (PNS {emp_kinds['PNS']}, CPNS {emp_kinds['CPNS']}, "
-        f"PPPK {emp_kinds['PPPK']}); atasan langsung: {n_atasan} pegawai",
+        f"PPPK {emp_kinds['PPPK']}); {n_atasan} di antaranya menjadi atasan langsung (peran Atasan)",
         f"- Atasan pengganti (Plt): {len(plan.overrides)}",
         f"- Katalog uraian tugas: {len(CATALOG)}",
         f"- Hari libur {today.year}: {n_holidays}",
-        f"- Periode terbuka: Januari s.d. bulan {today.month} tahun {today.year}",
+        f"- Periode terbuka: Januari s.d. {MONTH_NAMES[today.month]} {today.year}",
         f"- Akun login: {len(plan.employees) + len(_SYSTEM_ACCOUNTS) - len(skipped)}"
         + (f" (sudah ada, tidak diubah: {', '.join(skipped)})" if skipped else ""),
         "",
