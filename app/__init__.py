@@ -31,8 +31,9 @@ def create_app(config: object | str = "config.Config") -> Flask:
         register_views(appbuilder)
         appbuilder.post_init()
 
-    from app import cli, errors
+    from app import cli, errors, i18n
 
     cli.register(app)
     errors.register(app)
+    i18n.register(app)
     return app

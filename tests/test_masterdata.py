@@ -333,3 +333,15 @@ def test_api_page_size_capped(world, api_as):
     client, headers = api_as("bkd")
     resp = client.get("/api/v1/employee/?q=(page_size:100000)", headers=headers)
     assert resp.status_code in (200, 400)
+
+
+def test_panel_speaks_indonesian(world, login_as, client):
+    body = client.get("/login/").get_data(as_text=True)
+    assert "Kata Sandi" in body
+    resp = client.post("/login/", data={"username": "", "password": ""})
+    assert "Wajib diisi." in resp.get_data(as_text=True)
+    admin = login_as("bkd")
+    body = admin.get("/employeeview/list/").get_data(as_text=True)
+    assert "Daftar Pegawai" in body and "Jumlah Data" in body
+    resp = admin.post("/unitview/add", data={"code": "", "name": "", "kind": "OPD", "workdays_per_week": "5"})
+    assert "Wajib diisi." in resp.get_data(as_text=True)
