@@ -27,6 +27,13 @@ _WRITE = "can_list|can_show|can_add|can_edit|can_delete|can_get|can_info|can_pos
 _MASTER_VIEWS = "UnitView|PositionView|EmployeeView|SuperiorOverrideView|ActivityCatalogView|HolidayView|PeriodView"
 _MASTER_APIS = "UnitApi|PositionApi|EmployeeApi|ActivityCatalogApi"
 _MASTER_MENUS = "Data Induk|Unit Kerja|Jabatan|Pegawai|Atasan Pengganti|Katalog Uraian Tugas|Hari Libur|Periode"
+_WORK_MENUS = "Kinerja|Aktivitas Harian"
+_QUEUE_MENUS = "Kinerja|Persetujuan Aktivitas"
+_REPORT_MENUS = "Kinerja|Keterlambatan Persetujuan"
+_SETTING_MENUS = "Pengaturan|Parameter|Pengecualian Batas Pengajuan"
+_API_READ = "can_get|can_info"
+_API_ENTRY = "can_get|can_info|can_post|can_put|can_delete|can_submit"
+_API_DECIDE = "can_get|can_info|can_approve|can_return|can_reject|can_bulk_approve"
 
 
 class Config:
@@ -74,6 +81,15 @@ class Config:
             ("EmployeeView", "deactivate"),
             (_MASTER_APIS, _WRITE),
             (_MASTER_MENUS, "menu_access"),
+            ("PeriodView", "close_period|reopen_period"),
+            ("ActivityView", _READ + "|correct"),
+            ("ApprovalQueueView", _READ + "|approve|decide"),
+            ("OverdueReportView", "can_index"),
+            ("ParameterView|SubmitExceptionView", _WRITE),
+            ("AuditLogView", _READ),
+            ("ActivityApi", _API_READ + "|" + _API_DECIDE + "|can_correct"),
+            (_WORK_MENUS + "|" + _QUEUE_MENUS + "|" + _REPORT_MENUS + "|" + _SETTING_MENUS + "|Audit|Log Audit",
+             "menu_access"),
         ),
         "Operator OPD": _role(
             *_SELF,
@@ -83,6 +99,11 @@ class Config:
             ("UnitView|ActivityCatalogView|HolidayView|PeriodView", _READ),
             ("UnitApi|ActivityCatalogApi", _READ),
             (_MASTER_MENUS, "menu_access"),
+            ("ActivityView", _WRITE + "|submit"),
+            ("OverdueReportView", "can_index"),
+            ("SubmitExceptionView", _READ),
+            ("ActivityApi", _API_ENTRY),
+            (_WORK_MENUS + "|" + _REPORT_MENUS + "|Pengaturan|Pengecualian Batas Pengajuan", "menu_access"),
         ),
         "Pegawai": _role(
             *_SELF,
@@ -90,19 +111,30 @@ class Config:
             ("ActivityCatalogView|HolidayView|PeriodView", _READ),
             ("UnitApi|PositionApi|EmployeeApi|ActivityCatalogApi", _READ),
             (_MASTER_MENUS, "menu_access"),
+            ("ActivityView", _WRITE + "|submit"),
+            ("ActivityApi", _API_ENTRY),
+            (_WORK_MENUS, "menu_access"),
         ),
         "Atasan": _role(
             *_SELF,
             ("EmployeeView|SuperiorOverrideView", _READ),
             ("EmployeeApi", _READ),
             ("Data Induk|Pegawai|Atasan Pengganti", "menu_access"),
+            ("ActivityView", _READ),
+            ("ApprovalQueueView", _READ + "|approve|decide"),
+            ("ActivityApi", _API_DECIDE),
+            (_WORK_MENUS + "|" + _QUEUE_MENUS, "menu_access"),
         ),
         "Auditor": _role(
             *_SELF,
             (_MASTER_VIEWS, _READ),
             (_MASTER_APIS, _READ),
             ("AuditLogView", _READ),
-            (_MASTER_MENUS + "|Audit|Log Audit", "menu_access"),
+            ("ActivityView|ParameterView|SubmitExceptionView", _READ),
+            ("OverdueReportView", "can_index"),
+            ("ActivityApi", _API_READ),
+            (_MASTER_MENUS + "|Audit|Log Audit|" + _WORK_MENUS + "|" + _REPORT_MENUS + "|" + _SETTING_MENUS,
+             "menu_access"),
         ),
         "Keuangan": _role(
             *_SELF,
@@ -116,6 +148,9 @@ class Config:
 
     # Evidence uploads (activities) live outside the code tree.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", os.path.join(BASE_DIR, "instance", "uploads"))
+    EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 2 * 1024 * 1024))
+    # Pins "today" (WIB) for tests and demos; None means the real date.
+    FIXED_TODAY = None
 
 
 class TestConfig(Config):

@@ -89,9 +89,12 @@ def is_city_wide(model_name: str, roles: set[str]) -> bool:
 # --------------------------------------------------------------------------- row scope
 def scope_clause(model) -> Any:
     """SQL condition for the rows of `model` the current user may see; None means all."""
-    from app.models import ActivityCatalog, Employee, Holiday, Period, Position, SuperiorOverride, Unit
+    from app.models import (
+        Activity, ActivityCatalog, Employee, Holiday, Parameter, Period, Position, SubmitException,
+        SuperiorOverride, Unit,
+    )
 
-    if model in (ActivityCatalog, Holiday, Period):
+    if model in (ActivityCatalog, Holiday, Period, Parameter, SubmitException):
         return None  # city-wide reference data; the view permission decides
     user = current_login()
     if user is None:
@@ -126,6 +129,14 @@ def scope_clause(model) -> Any:
             clauses.append(SuperiorOverride.employee_id == emp.id)
         if emp is not None and ROLE_ATASAN in roles:
             clauses.append(SuperiorOverride.superior_id == emp.id)
+    elif model is Activity:
+        if ROLE_OPERATOR in roles and opd is not None:
+            clauses.append(Activity.employee_id.in_(employees_of_opd))
+        if emp is not None and roles & {ROLE_PEGAWAI, ROLE_ATASAN, ROLE_OPERATOR}:
+            clauses.append(Activity.employee_id == emp.id)
+        if emp is not None and ROLE_ATASAN in roles:
+            clauses.append(Activity.superior_id == emp.id)
+            clauses.append(Activity.escalation_id == emp.id)
     else:
         # A model nobody declared a scope for is visible to city-wide roles only.
         return false()

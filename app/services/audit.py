@@ -7,7 +7,7 @@ Refusals are written in their own short transaction, since the request itself is
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 
 from app.models.audit import AuditLog, utcnow
 
-AUDITED = {"Unit", "Position", "Employee", "SuperiorOverride", "ActivityCatalog", "Holiday", "Period"}
-_SKIP_COLUMNS = {"superior_id", "opd_id"}  # derived caches, recomputed by the system
+AUDITED = {"Unit", "Position", "Employee", "SuperiorOverride", "ActivityCatalog", "Holiday", "Period",
+           "Activity", "SubmitException", "Parameter"}
+# Derived caches, recomputed by the system (not someone's change).
+_SKIP_COLUMNS = {"Employee": {"superior_id"}, "Unit": {"opd_id"}}
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, (date, datetime)):
+    if isinstance(value, (date, datetime, time)):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
@@ -31,14 +33,16 @@ def _jsonable(value: Any) -> Any:
 
 def _row_values(obj) -> dict[str, Any]:
     mapper = inspect(obj).mapper
-    return {c.key: _jsonable(getattr(obj, c.key)) for c in mapper.column_attrs if c.key not in _SKIP_COLUMNS}
+    skip = _SKIP_COLUMNS.get(type(obj).__name__, set())
+    return {c.key: _jsonable(getattr(obj, c.key)) for c in mapper.column_attrs if c.key not in skip}
 
 
 def _before_values(obj) -> tuple[dict[str, Any], dict[str, Any]]:
     state = inspect(obj)
     before, after = {}, {}
+    skip = _SKIP_COLUMNS.get(type(obj).__name__, set())
     for attr in state.mapper.column_attrs:
-        if attr.key in _SKIP_COLUMNS:
+        if attr.key in skip:
             continue
         hist = state.attrs[attr.key].history
         if hist.has_changes():
@@ -84,10 +88,12 @@ def _after_flush(session: Session, flush_context) -> None:
                 before, after = _before_values(obj)
                 if not after:
                     continue
+            named = obj.__dict__.pop("_audit_action", None)  # a workflow transition, if any
+            note = obj.__dict__.pop("_audit_detail", None)
             rows.append(
                 dict(at=now, user_id=user_id, username=username, entity=name,
-                     entity_id=_pk(obj),
-                     action=action, before=_dump(before), after=_dump(after), ip=ip)
+                     entity_id=_pk(obj), action=named or action, before=_dump(before),
+                     after=_dump(after), detail=note, ip=ip)
             )
     extra = session.info.pop("audit_extra", [])
     for entry in extra:

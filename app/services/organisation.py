@@ -22,9 +22,13 @@ _TRIGGERS = {"Unit", "Position", "Employee", "SuperiorOverride", "User"}
 
 
 def today_local() -> date:
-    """Today's date in WIB (Asia/Jakarta, UTC+7)."""
+    """Today's date in WIB (Asia/Jakarta, UTC+7); FIXED_TODAY in the config pins it (tests)."""
     from datetime import datetime, timedelta, timezone
 
+    from flask import current_app, has_app_context
+
+    if has_app_context() and current_app.config.get("FIXED_TODAY"):
+        return current_app.config["FIXED_TODAY"]
     return (datetime.now(timezone.utc) + timedelta(hours=7)).date()
 
 

@@ -1,0 +1,461 @@
+"""Daily activities: entry, submission, decisions, corrections (design section 3).
+
+Every function loads its rows through the scope rules, applies app.domain.workflow and the
+calendar, and leaves the audit rows to the session listener (the transition name is set on
+the row as `_audit_action`). Pages, API and commands call these functions only.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, Iterable, Mapping, Optional
+from urllib.parse import urlparse
+
+from sqlalchemy import and_, or_, select
+
+from app.domain import calendar as cal
+from app.domain import workflow as wf
+from app.domain.hierarchy import OrgSnapshot, Override, resolve_superior
+from app.extensions import db
+from app.services import Conflict, Forbidden, NotFound, ValidationFailed
+from app.services import calendar as cal_service
+from app.services import parameters as params_service
+from app.services.organisation import today_local
+
+Errors = dict[str, list[str]]
+
+EVIDENCE_TYPES = {
+    # extension: accepted leading bytes (None = any, checked by extension only)
+    "pdf": (b"%PDF",),
+    "png": (b"\x89PNG",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+}
+EVIDENCE_MAX_BYTES_DEFAULT = 2 * 1024 * 1024
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+# --------------------------------------------------------------------------- who acts
+@dataclass
+class Actor:
+    user_id: Optional[int]
+    username: Optional[str]
+    employee_id: Optional[int]
+    roles: set[str] = field(default_factory=set)
+    opd_id: Optional[int] = None
+
+    @property
+    def is_bkd(self) -> bool:
+        return bool(self.roles & {"BKD", "Admin"})
+
+
+def current_actor() -> Actor:
+    from app.security import current_employee, current_login, operator_opd_id, role_names
+
+    user = current_login()
+    emp = current_employee()
+    return Actor(
+        user_id=getattr(user, "id", None), username=getattr(user, "username", None),
+        employee_id=getattr(emp, "id", None), roles=role_names(user) if user else set(),
+        opd_id=operator_opd_id(),
+    )
+
+
+def _employee_opd(employee) -> Optional[int]:
+    return employee.unit.opd_id if employee is not None and employee.unit is not None else None
+
+
+def may_enter_for(actor: Actor, employee) -> bool:
+    """Pegawai for themselves, Operator OPD for the employees of their OPD."""
+    if employee is None:
+        return False
+    if actor.employee_id is not None and employee.id == actor.employee_id and "Pegawai" in actor.roles:
+        return True
+    return "Operator OPD" in actor.roles and actor.opd_id is not None and _employee_opd(employee) == actor.opd_id
+
+
+# --------------------------------------------------------------------------- superiors
+def superior_on(employee_id: int, on: date) -> tuple[Optional[int], Optional[int]]:
+    """(superior, superior's superior) of one employee on a date, from a small snapshot of
+    the position chain, its holders and the overrides involved (domain rule)."""
+    from app.models import Employee, Position, SuperiorOverride
+
+    def snapshot_for(emp_ids: set[int]) -> OrgSnapshot:
+        employee_position: dict[int, Optional[int]] = {}
+        position_parent: dict[int, Optional[int]] = {}
+        holders: dict[int, list[int]] = {}
+        rows = db.session.execute(select(Employee.id, Employee.position_id).where(
+            Employee.id.in_(emp_ids), Employee.active.is_(True))).all()
+        frontier = set()
+        for r in rows:
+            employee_position[r.id] = r.position_id
+            if r.position_id:
+                frontier.add(r.position_id)
+        seen: set[int] = set()
+        while frontier:
+            rows = db.session.execute(select(Position.id, Position.parent_id).where(Position.id.in_(frontier))).all()
+            seen |= frontier
+            frontier = set()
+            for r in rows:
+                position_parent[r.id] = r.parent_id
+                if r.parent_id and r.parent_id not in seen:
+                    frontier.add(r.parent_id)
+        for r in db.session.execute(select(Employee.id, Employee.position_id).where(
+                Employee.position_id.in_(seen), Employee.active.is_(True))).all():
+            holders.setdefault(r.position_id, []).append(r.id)
+            employee_position.setdefault(r.id, r.position_id)
+        overrides: dict[int, list[Override]] = {}
+        for r in db.session.execute(select(SuperiorOverride).where(SuperiorOverride.employee_id.in_(emp_ids))).scalars():
+            overrides.setdefault(r.employee_id, []).append(Override(r.superior_id, r.valid_from, r.valid_to))
+            employee_position.setdefault(r.superior_id, None)
+        return OrgSnapshot(employee_position=employee_position, position_parent=position_parent,
+                           position_holders=holders, overrides=overrides)
+
+    superior = resolve_superior(employee_id, on, snapshot_for({employee_id}))
+    if superior is None:
+        return None, None
+    escalation = resolve_superior(superior, on, snapshot_for({superior}))
+    return superior, escalation
+
+
+# --------------------------------------------------------------------------- entry rules
+def _other_activities(employee_id: int, on: date, exclude_id: Optional[int]):
+    from app.models import Activity
+
+    q = select(Activity.id, Activity.claimed_minutes, Activity.start_time, Activity.end_time).where(
+        Activity.employee_id == employee_id, Activity.date == on, Activity.status != wf.REJECTED)
+    if exclude_id is not None:
+        q = q.where(Activity.id != exclude_id)
+    return db.session.execute(q).all()
+
+
+def exception_granted(employee, on: date, today: date) -> bool:
+    from app.models import SubmitException
+
+    units = {employee.unit_id}
+    if employee.unit is not None and employee.unit.opd_id:
+        units.add(employee.unit.opd_id)
+    q = select(SubmitException.id).where(
+        SubmitException.date_from <= on, SubmitException.date_to >= on, SubmitException.open_until >= today,
+        or_(SubmitException.employee_id == employee.id, SubmitException.unit_id.in_(units)))
+    return db.session.execute(q.limit(1)).first() is not None
+
+
+def catalog_allowed(catalog, employee) -> bool:
+    kinds = {k.code for k in catalog.allowed_kinds}
+    positions = {p.id for p in catalog.allowed_positions}
+    if not kinds and not positions:
+        return True
+    pos = employee.position
+    return pos is not None and (pos.kind_code in kinds or pos.id in positions)
+
+
+def _valid_link(link: str) -> bool:
+    parsed = urlparse(link)
+    return parsed.scheme in ("http", "https") and bool(parsed.netloc)
+
+
+def check_entry(values: Mapping[str, Any], current_id: Optional[int], actor: Actor,
+                for_submit: bool = False) -> tuple[Errors, int]:
+    """All rules of one activity (create, edit or submit). Returns (errors, claimed minutes)."""
+    errors: Errors = {}
+
+    def add(f, m):
+        errors.setdefault(f, []).append(m)
+
+    employee = values.get("employee")
+    if employee is None:
+        add("employee", "Wajib diisi.")
+        return errors, 0
+    if not may_enter_for(actor, employee):
+        add("employee", "Anda hanya dapat mencatat aktivitas sendiri atau pegawai OPD Anda.")
+        return errors, 0
+    day = values.get("date")
+    if not isinstance(day, date):
+        add("date", "Wajib diisi.")
+        return errors, 0
+    catalog = values.get("catalog")
+    description = (values.get("description") or "").strip()
+    volume = values.get("volume")
+    start, end = values.get("start_time"), values.get("end_time")
+    if catalog is None and not description:
+        add("description", "Isi uraian kegiatan atau pilih uraian tugas dari katalog.")
+    if catalog is not None:
+        if not catalog.active:
+            add("catalog", "Uraian tugas ini sudah tidak aktif.")
+        elif not catalog_allowed(catalog, employee):
+            add("catalog", "Uraian tugas ini tidak berlaku untuk jabatan pegawai.")
+    if volume is None or volume <= 0:
+        add("volume", "Volume harus lebih dari 0.")
+    if catalog is None and (start is None or end is None):
+        add("start_time", "Jam mulai dan jam selesai wajib diisi bila tidak memakai uraian tugas dari katalog.")
+    if (start is None) != (end is None):
+        add("end_time", "Isi jam mulai dan jam selesai bersama-sama.")
+    link = (values.get("evidence_link") or "").strip()
+    if link and not _valid_link(link):
+        add("evidence_link", "Tautan bukti harus berupa alamat http:// atau https:// yang lengkap.")
+    if errors:
+        return errors, 0
+
+    norm = catalog.norm_minutes if catalog is not None else None
+    claimed = wf.claimed_minutes(norm, volume, start, end) if (norm is not None or start) else 0
+    params = params_service.workflow_params(day.year)
+    workdays = employee.unit.workdays_per_week if employee.unit else 5
+    holidays = cal_service.holidays_around(day)
+    today = today_local()
+    deadline = cal.submit_deadline(day, params.submit_deadline_workdays, workdays, holidays)
+    others = _other_activities(employee.id, day, current_id)
+    state = cal_service.period_state(day)
+    found = wf.check_activity_entry(
+        activity_date=day, today=today, deadline=deadline, claimed=claimed, params=params,
+        start=start, end=end, exception_granted=exception_granted(employee, day, today),
+        period_open=state == "OPEN", minutes_claimed_other=sum(o.claimed_minutes for o in others),
+        other_ranges=[(o.start_time, o.end_time) for o in others if o.start_time and o.end_time],
+    )
+    if state is None:
+        found.setdefault("date", []).insert(0, "Periode bulan ini belum dibuka oleh BKD.")
+        found["date"] = [m for m in found["date"] if "sudah ditutup" not in m]
+    for f, msgs in found.items():
+        for m in msgs:
+            add(f, m)
+    return errors, claimed
+
+
+def apply_entry(item, actor: Actor, claimed: int) -> None:
+    """Computed fields of a new or edited activity (after check_entry passed)."""
+    if item.catalog is not None and not (item.description or "").strip():
+        item.description = item.catalog.description
+    item.claimed_minutes = claimed
+    if item.status is None:
+        item.status = wf.DRAFT
+    if item.id is None:
+        item.entered_by_id = actor.user_id
+        item._audit_action = "CREATE"
+    else:
+        item._audit_action = wf.EDIT
+
+
+def check_editable(item, actor: Actor) -> None:
+    """Edits and deletes: only the owner or the operator, only while DRAFT or RETURNED, only
+    while the period is open."""
+    if not may_enter_for(actor, item.employee):
+        raise Forbidden("Anda tidak berwenang mengubah aktivitas ini.")
+    if not wf.is_editable(item.status):
+        raise ValidationFailed({"status": [wf.MSG_EDIT_LOCKED]})
+    if cal_service.period_state(item.date) != "OPEN":
+        raise ValidationFailed({"date": ["Periode bulan aktivitas ini sudah ditutup."]})
+
+
+# --------------------------------------------------------------------------- evidence
+def store_evidence(file_storage, upload_folder: str, max_bytes: int = EVIDENCE_MAX_BYTES_DEFAULT) -> tuple[str, str]:
+    """Validate and save an uploaded evidence file; returns (stored name, original name)."""
+    from werkzeug.utils import secure_filename
+
+    original = file_storage.filename or ""
+    ext = original.rsplit(".", 1)[-1].lower() if "." in original else ""
+    if ext not in EVIDENCE_TYPES:
+        raise ValidationFailed({"evidence": [
+            "Jenis berkas bukti tidak diizinkan. Gunakan PDF, JPG, PNG, DOCX atau XLSX."]})
+    data = file_storage.stream.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise ValidationFailed({"evidence": [
+            f"Ukuran berkas bukti melebihi batas {max_bytes // (1024 * 1024)} MB."]})
+    if not data:
+        raise ValidationFailed({"evidence": ["Berkas bukti kosong."]})
+    if not any(data.startswith(sig) for sig in EVIDENCE_TYPES[ext]):
+        raise ValidationFailed({"evidence": ["Isi berkas bukti tidak sesuai dengan jenisnya."]})
+    os.makedirs(upload_folder, exist_ok=True)
+    stored = f"{uuid.uuid4().hex}.{ext}"
+    with open(os.path.join(upload_folder, stored), "wb") as fh:
+        fh.write(data)
+    return stored, secure_filename(original)[:255] or f"bukti.{ext}"
+
+
+# --------------------------------------------------------------------------- loading in scope
+def load_in_scope(activity_id: int, lock: bool = False):
+    """The activity if the current user may see it, else NotFound (logged by the caller)."""
+    from app.models import Activity
+    from app.security import scope_clause
+
+    q = select(Activity).where(Activity.id == activity_id)
+    clause = scope_clause(Activity)
+    if clause is not None:
+        q = q.where(clause)
+    item = db.session.scalar(q)
+    if item is None:
+        raise NotFound("Aktivitas tidak ditemukan atau di luar cakupan Anda.")
+    return item
+
+
+# --------------------------------------------------------------------------- transitions
+def _require_open(item) -> None:
+    if cal_service.period_state(item.date) != "OPEN":
+        raise ValidationFailed({"date": ["Periode bulan aktivitas ini sudah ditutup; data dibekukan."]})
+
+
+def submit(item, actor: Actor) -> None:
+    """DRAFT/RETURNED -> SUBMITTED, with the superior snapshot and the review deadline."""
+    if not may_enter_for(actor, item.employee):
+        raise Forbidden("Anda tidak berwenang mengajukan aktivitas ini.")
+    try:
+        new_status = wf.next_status(item.status, wf.SUBMIT)
+    except wf.WorkflowError as err:
+        raise ValidationFailed({"status": [str(err)]}) from None
+    values = {c: getattr(item, c) for c in ("employee", "date", "catalog", "description", "volume",
+                                            "start_time", "end_time", "evidence_link")}
+    errors, claimed = check_entry(values, item.id, actor, for_submit=True)
+    if errors:
+        raise ValidationFailed(errors)
+    superior, escalation = superior_on(item.employee_id, item.date)
+    today = today_local()
+    params = params_service.workflow_params(item.date.year)
+    workdays = item.employee.unit.workdays_per_week if item.employee.unit else 5
+    review_due = cal.review_deadline(today, params.review_deadline_workdays, workdays,
+                                     cal_service.holidays_around(today))
+    # Every query is done: now change the row (one flush, one audit row).
+    item.status = new_status
+    item.claimed_minutes = claimed
+    item.submitted_at = utcnow()
+    item.superior_id = superior
+    item.escalation_id = escalation
+    item.review_due = review_due
+    item.decided_by_id = item.decided_at = None
+    item._audit_action = wf.SUBMIT
+
+
+def may_decide(item, actor: Actor, today: Optional[date] = None) -> bool:
+    today = today or today_local()
+    if actor.employee_id is not None and item.employee_id == actor.employee_id:
+        return False  # nobody decides their own activity
+    if actor.employee_id is not None and item.superior_id == actor.employee_id:
+        return True
+    if (actor.employee_id is not None and item.escalation_id == actor.employee_id
+            and item.review_due is not None and today > item.review_due):
+        return True
+    return item.superior_id is None and actor.is_bkd  # top of the tree: BKD approves
+
+
+def decide(item, action: str, actor: Actor, note: Optional[str] = None, version: Optional[int] = None) -> None:
+    """APPROVE, RETURN (note) or REJECT (reason) one submitted activity."""
+    if action not in (wf.APPROVE, wf.RETURN, wf.REJECT):
+        raise ValidationFailed({"action": ["Tindakan tidak dikenal."]})
+    if version is not None and item.version != version:
+        raise Conflict("Aktivitas ini telah diubah oleh pengguna lain. Muat ulang lalu coba lagi.")
+    if item.status != wf.SUBMITTED and item.status in (wf.APPROVED, wf.REJECTED, wf.RETURNED):
+        raise Conflict(f"Aktivitas ini sudah diputuskan ({wf.status_label(item.status)}).")
+    if not may_decide(item, actor):
+        if actor.employee_id is not None and item.employee_id == actor.employee_id:
+            raise Forbidden("Anda tidak dapat memutuskan aktivitas Anda sendiri.")
+        raise Forbidden("Hanya atasan langsung pegawai (atau atasannya setelah batas waktu) yang dapat memutuskan.")
+    _require_open(item)
+    try:
+        new_status = wf.next_status(item.status, action, note)
+    except wf.WorkflowError as err:
+        raise ValidationFailed({"note": [str(err)]}) from None
+    item.status = new_status
+    item.decided_by_id = actor.user_id
+    item.decided_at = utcnow()
+    item.decision_note = (note or "").strip() or None
+    item.recognised_minutes = item.claimed_minutes if new_status == wf.APPROVED else None
+    item._audit_action = action
+
+
+def correct(item, actor: Actor, note: str, target: Optional[str] = None, claimed: Optional[int] = None) -> None:
+    """BKD correction of an APPROVED or REJECTED activity (audited, note required)."""
+    if not actor.is_bkd:
+        raise Forbidden("Koreksi aktivitas yang sudah diputuskan hanya dapat dilakukan oleh BKD.")
+    _require_open(item)
+    try:
+        new_status = wf.next_status(item.status, wf.CORRECT, note, target)
+    except wf.WorkflowError as err:
+        raise ValidationFailed({"note": [str(err)]}) from None
+    if claimed is not None:
+        if claimed < 0:
+            raise ValidationFailed({"claimed_minutes": ["Menit tidak boleh negatif."]})
+        item.claimed_minutes = claimed
+    item.status = new_status
+    item.decision_note = f"Koreksi BKD: {note.strip()}"
+    item.decided_by_id = actor.user_id
+    item.decided_at = utcnow()
+    item.recognised_minutes = item.claimed_minutes if new_status == wf.APPROVED else None
+    item._audit_action = wf.CORRECT
+
+
+def commit_or_conflict() -> None:
+    """Commit; a concurrent change of the same row (version check) is a Conflict."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("Aktivitas ini baru saja diputuskan atau diubah oleh pengguna lain.") from None
+
+
+@dataclass
+class BulkResult:
+    done: list[int] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)
+
+
+def bulk(ids: Iterable[int], operation, actor: Actor) -> BulkResult:
+    """Apply `operation(item)` to each id in scope, one savepoint each; out-of-scope and
+    refused ids are reported (and refusals logged) while the others go through."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from app.security import log_refusal
+
+    result = BulkResult()
+    for activity_id in dict.fromkeys(ids):
+        try:
+            item = load_in_scope(activity_id)
+        except NotFound as err:
+            log_refusal(404, "Activity", activity_id, "aksi massal di luar cakupan")
+            result.refused[activity_id] = err.message
+            continue
+        try:
+            with db.session.begin_nested():
+                operation(item)
+                db.session.flush()
+            result.done.append(activity_id)
+        except Forbidden as err:
+            log_refusal(403, "Activity", activity_id, err.message)
+            result.refused[activity_id] = err.message
+        except (ValidationFailed, Conflict) as err:
+            result.refused[activity_id] = err.message
+        except StaleDataError:
+            result.refused[activity_id] = "Aktivitas ini baru saja diubah oleh pengguna lain."
+    commit_or_conflict()
+    return result
+
+
+def delete(item, actor: Actor) -> None:
+    check_editable(item, actor)
+    db.session.delete(item)
+
+
+# --------------------------------------------------------------------------- queue
+def queue_clause(actor: Actor, today: Optional[date] = None):
+    """Submitted activities this actor may decide now."""
+    from app.models import Activity
+
+    today = today or today_local()
+    parts = []
+    if actor.employee_id is not None:
+        parts.append(Activity.superior_id == actor.employee_id)
+        parts.append(and_(Activity.escalation_id == actor.employee_id, Activity.review_due < today))
+    if actor.is_bkd:
+        parts.append(Activity.superior_id.is_(None))
+    if not parts:
+        from sqlalchemy import false
+
+        return false()
+    mine = Activity.employee_id != actor.employee_id if actor.employee_id is not None else True
+    return and_(Activity.status == wf.SUBMITTED, or_(*parts), mine)
