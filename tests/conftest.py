@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -211,6 +212,21 @@ class World:
 
 
 # --------------------------------------------------------------------------- per test
+class IsolatedClient(FlaskClient):
+    """A request made while the test holds an app context reuses that context (Flask), and
+    with it `g`, where Flask-Login and FAB cache the logged-in user. In production every
+    request has its own context: clear `g` before each request so that two clients in one
+    test never see each other's login."""
+
+    def open(self, *args, **kwargs):
+        from flask import g, has_app_context
+
+        if has_app_context():
+            for key in list(g):
+                g.pop(key, None)
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(databases):
     from app import create_app
@@ -218,6 +234,7 @@ def app(databases):
 
     uri = databases.clone()
     application = create_app(make_config(uri))
+    application.test_client_class = IsolatedClient
     ctx = application.app_context()
     ctx.push()
     yield application

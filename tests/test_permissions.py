@@ -17,36 +17,71 @@ from app.models import (
 )
 
 ROLES = ["admin", "bkd", "operator", "pegawai", "atasan", "auditor", "keuangan"]
-MODELS = ["Unit", "Position", "Employee", "SuperiorOverride", "ActivityCatalog", "Holiday", "Period"]
+MODELS = ["Unit", "Position", "Employee", "SuperiorOverride", "ActivityCatalog", "Holiday", "Period",
+          "Activity", "Parameter", "SubmitException", "AuditLog"]
 VIEW_URL = {
     "Unit": "unitview", "Position": "positionview", "Employee": "employeeview",
     "SuperiorOverride": "superioroverrideview", "ActivityCatalog": "activitycatalogview",
-    "Holiday": "holidayview", "Period": "periodview",
+    "Holiday": "holidayview", "Period": "periodview", "Activity": "activityview",
+    "Parameter": "parameterview", "SubmitException": "submitexceptionview", "AuditLog": "auditlogview",
 }
+# Views that never edit or delete (a period is closed and reopened, never edited; the
+# audit log is read-only): those endpoints are 403 for everybody.
+NO_EDIT = {"Period", "AuditLog"}
+NO_ADD = {"AuditLog"}
 API_URL = {"Unit": "unit", "Position": "position", "Employee": "employee", "ActivityCatalog": "activity-catalog"}
 
 # Permission per role and model: None, "R" (read) or "W" (read and write).
+_MASTER = ["Unit", "Position", "Employee", "SuperiorOverride", "ActivityCatalog", "Holiday", "Period"]
 PERM = {
-    "admin": dict.fromkeys(MODELS, "W"),
-    "bkd": dict.fromkeys(MODELS, "W"),
+    "admin": {**dict.fromkeys(MODELS, "W"), "AuditLog": "R"},
+    "bkd": {**dict.fromkeys(_MASTER, "W"), "Activity": "R", "Parameter": "W", "SubmitException": "W",
+            "AuditLog": "R"},
     "operator": {"Unit": "R", "Position": "W", "Employee": "W", "SuperiorOverride": "W",
-                 "ActivityCatalog": "R", "Holiday": "R", "Period": "R"},
-    "pegawai": dict.fromkeys(MODELS, "R"),
-    "atasan": dict.fromkeys(MODELS, "R"),  # holds Pegawai and the derived Atasan
+                 "ActivityCatalog": "R", "Holiday": "R", "Period": "R", "Activity": "W", "Parameter": None,
+                 "SubmitException": "R", "AuditLog": None},
+    "pegawai": {**dict.fromkeys(_MASTER, "R"), "Activity": "W", "Parameter": None, "SubmitException": None,
+                "AuditLog": None},
+    # holds Pegawai and the derived Atasan
+    "atasan": {**dict.fromkeys(_MASTER, "R"), "Activity": "W", "Parameter": None, "SubmitException": None,
+               "AuditLog": None},
     "auditor": dict.fromkeys(MODELS, "R"),
     "keuangan": {"Unit": "R", "Position": "R", "Employee": "R", "SuperiorOverride": None,
-                 "ActivityCatalog": None, "Holiday": "R", "Period": "R"},
+                 "ActivityCatalog": None, "Holiday": "R", "Period": "R", "Activity": None, "Parameter": None,
+                 "SubmitException": None, "AuditLog": None},
 }
 CITY_WIDE = {
     "admin": set(MODELS), "bkd": set(MODELS), "auditor": set(MODELS),
     "keuangan": {"Unit", "Position", "Employee"},
 }
-UNSCOPED_MODELS = {"ActivityCatalog", "Holiday", "Period"}  # reference data, no row scope
+# reference data without row scope
+UNSCOPED_MODELS = {"ActivityCatalog", "Holiday", "Period", "Parameter", "SubmitException", "AuditLog"}
+
+
+def _activity(employee, superior):
+    """A submitted activity of `employee` awaiting `superior` (rows written directly)."""
+    from datetime import datetime, time
+
+    from app.models import Activity
+
+    item = Activity(employee=employee, date=date(2026, 11, 16), description="Menyusun laporan", volume=1,
+                    start_time=time(8), end_time=time(9), claimed_minutes=60, status="SUBMITTED",
+                    submitted_at=datetime(2026, 11, 16, 3), superior=superior, review_due=date(2026, 11, 19))
+    db.session.add(item)
+    return item
 
 
 def sample_rows(world):
     """(in-scope id, out-of-scope id) per model for the Dinas Kesehatan users."""
+    from app.models import Parameter, SubmitException
+
     staff_a, staff_b = world.employee("staff_a"), world.employee("staff_b")
+    act_in = _activity(staff_a, world.employee("kabid_a"))
+    act_out = _activity(staff_b, world.employee("kadis_b"))
+    param = Parameter(year=2026, key="max_minutes_per_day", value="420")
+    exc = SubmitException(unit=world.unit("Dinas Kesehatan"), date_from=date(2026, 11, 2),
+                          date_to=date(2026, 11, 6), open_until=date(2026, 11, 30), reason="Gangguan jaringan")
+    db.session.add_all([param, exc])
     o_in = SuperiorOverride(employee=staff_a, superior=world.employee("kabid_a"),
                             valid_from=date(2026, 1, 1), reason="Uji cakupan")
     o_out = SuperiorOverride(employee=staff_b, superior=world.employee("kadis_b"),
@@ -64,6 +99,10 @@ def sample_rows(world):
         "ActivityCatalog": (catalog.id, None),
         "Holiday": (holiday.id, None),
         "Period": (period.id, None),
+        "Activity": (act_in.id, act_out.id),
+        "Parameter": (param.id, None),
+        "SubmitException": (exc.id, None),
+        "AuditLog": (db.session.scalars(select(AuditLog.id)).first(), None),
     }
 
 
@@ -72,14 +111,21 @@ def expected(role, model, endpoint, in_scope):
     need = "W" if endpoint in ("edit", "add", "delete", "put", "api_delete") else "R"
     if perm is None or (need == "W" and perm != "W"):
         return 403
+    if (endpoint in ("edit", "delete") and model in NO_EDIT) or (endpoint == "add" and model in NO_ADD):
+        return 403
     if in_scope or model in CITY_WIDE.get(role, set()) or model in UNSCOPED_MODELS:
+        if model == "Activity" and endpoint == "edit":
+            return 302  # a submitted activity is not editable: back to its page with a message
         return 200
     return 404
 
 
 def snapshot(model_name, pk):
+    from app.models import Activity, Parameter, SubmitException
+
     model = {"Unit": Unit, "Position": Position, "Employee": Employee, "SuperiorOverride": SuperiorOverride,
-             "ActivityCatalog": ActivityCatalog, "Holiday": Holiday, "Period": Period}[model_name]
+             "ActivityCatalog": ActivityCatalog, "Holiday": Holiday, "Period": Period, "Activity": Activity,
+             "Parameter": Parameter, "SubmitException": SubmitException, "AuditLog": AuditLog}[model_name]
     db.session.expire_all()
     row = db.session.get(model, pk)
     return None if row is None else {c.key: getattr(row, c.key) for c in row.__mapper__.column_attrs}

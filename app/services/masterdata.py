@@ -212,7 +212,30 @@ def validate_period(v: Mapping[str, Any], current_id: Optional[int]) -> Errors:
     return e
 
 
+def validate_exception(v: Mapping[str, Any], current_id: Optional[int]) -> Errors:
+    e: Errors = {}
+    for f in ("date_from", "date_to", "open_until", "reason"):
+        if _blank(v.get(f)):
+            _add(e, f, REQUIRED)
+    if v.get("employee") is None and v.get("unit") is None:
+        _add(e, "employee", "Pilih pegawai atau unit kerja yang diberi pengecualian.")
+    start, end, until = v.get("date_from"), v.get("date_to"), v.get("open_until")
+    if start and end and end < start:
+        _add(e, "date_to", "Tanggal akhir tidak boleh sebelum tanggal awal.")
+    if end and until and until < end:
+        _add(e, "open_until", "Batas pengajuan tidak boleh sebelum tanggal akhir aktivitas.")
+    return e
+
+
+def _validate_parameter(v: Mapping[str, Any], current_id: Optional[int]) -> Errors:
+    from app.services.parameters import validate_parameter
+
+    return validate_parameter(dict(v), current_id)
+
+
 VALIDATORS: dict[str, Callable[[Mapping[str, Any], Optional[int]], Errors]] = {
+    "SubmitException": validate_exception,
+    "Parameter": _validate_parameter,
     "Unit": validate_unit,
     "Position": validate_position,
     "Employee": validate_employee,

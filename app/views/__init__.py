@@ -1,12 +1,36 @@
 """Menu and view registration."""
+from flask import current_app, g
+
+
+def pending_decisions() -> int:
+    """Activities awaiting the current user's decision (menu badge), once per request."""
+    if "ek_pending" not in g:
+        from sqlalchemy import func, select
+
+        from app.extensions import db
+        from app.models import Activity
+        from app.security import ROLE_ATASAN, ROLE_ADMIN, ROLE_BKD, role_names
+        from app.services.activities import current_actor, queue_clause
+
+        count = 0
+        if role_names() & {ROLE_ATASAN, ROLE_BKD, ROLE_ADMIN}:
+            count = db.session.scalar(select(func.count()).select_from(Activity).where(queue_clause(current_actor())))
+        g.ek_pending = count or 0
+    return g.ek_pending
 
 
 def register_views(appbuilder) -> None:
     from app.api.masterdata import ActivityCatalogApi, EmployeeApi, PositionApi, UnitApi
+    from app.views.activities import ActivityView, ApprovalQueueView, OverdueReportView
     from app.views.masterdata import (
-        ActivityCatalogView, AuditLogView, EmployeeView, HolidayView, PeriodView, PositionView,
-        SuperiorOverrideView, UnitView,
+        ActivityCatalogView, AuditLogView, EmployeeView, HolidayView, ParameterView, PeriodView, PositionView,
+        SubmitExceptionView, SuperiorOverrideView, UnitView,
     )
+
+    work = "Kinerja"
+    appbuilder.add_view(ActivityView, "Aktivitas Harian", icon="fa-tasks", category=work, category_icon="fa-briefcase")
+    appbuilder.add_view(ApprovalQueueView, "Persetujuan Aktivitas", icon="fa-check-square", category=work)
+    appbuilder.add_view(OverdueReportView, "Keterlambatan Persetujuan", icon="fa-hourglass-end", category=work)
 
     cat = "Data Induk"
     appbuilder.add_view(UnitView, "Unit Kerja", icon="fa-sitemap", category=cat, category_icon="fa-database")
@@ -16,7 +40,20 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(ActivityCatalogView, "Katalog Uraian Tugas", icon="fa-list", category=cat)
     appbuilder.add_view(HolidayView, "Hari Libur", icon="fa-calendar", category=cat)
     appbuilder.add_view(PeriodView, "Periode", icon="fa-calendar-check", category=cat)
+
+    settings = "Pengaturan"
+    appbuilder.add_view(ParameterView, "Parameter", icon="fa-sliders-h", category=settings, category_icon="fa-cogs")
+    appbuilder.add_view(SubmitExceptionView, "Pengecualian Batas Pengajuan", icon="fa-door-open", category=settings)
+
     appbuilder.add_view(AuditLogView, "Log Audit", icon="fa-clipboard-list", category="Audit",
                         category_icon="fa-shield-alt")
     for api in (UnitApi, PositionApi, EmployeeApi, ActivityCatalogApi):
         appbuilder.add_api(api)
+    try:
+        from app.api.activities import ActivityApi
+    except ImportError:  # pragma: no cover - the API module lands with the activity workflow
+        ActivityApi = None
+    if ActivityApi is not None:
+        appbuilder.add_api(ActivityApi)
+
+    current_app.jinja_env.globals["pending_decisions"] = pending_decisions

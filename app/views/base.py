@@ -41,7 +41,7 @@ def _with_domain_validation(view, form_cls):
             for key, value in list(values.items()):
                 if isinstance(value, str):
                     values[key] = value.strip()
-            errors = masterdata.validate(view.entity, values, pk)
+            errors = view.validate_values(values, pk)
             for field_name, messages in errors.items():
                 field = self._fields.get(field_name)
                 if field is not None:
@@ -64,12 +64,21 @@ class ScopedModelView(ModelView):
     validate_forms = True
 
     def __init__(self, **kwargs):
-        self.base_filters = scope_filters()
+        self.base_filters = scope_filters() + self.extra_filters()
         super().__init__(**kwargs)
+
+    @staticmethod
+    def extra_filters() -> list:
+        """Filters a view adds to the scope (e.g. the approval queue)."""
+        return []
 
     @classmethod
     def scoped_rel(cls, *fields: str) -> dict:
         return {f: scope_filters() for f in fields}
+
+    def validate_values(self, values: dict, pk) -> dict[str, list[str]]:
+        """The service validator of this entity (the same one the API calls)."""
+        return masterdata.validate(self.entity, values, pk)
 
     def _init_forms(self):
         super()._init_forms()

@@ -2,17 +2,23 @@
 app.security and app.services.masterdata."""
 from __future__ import annotations
 
-from flask import flash, redirect
-from flask_appbuilder import action
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import action, expose, has_access
+from flask_appbuilder.security.decorators import permission_name
+from flask_wtf import FlaskForm
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from wtforms import DateField, IntegerField, SelectField, StringField
-from wtforms.validators import NumberRange, Optional as OptionalV
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, NumberRange, Optional as OptionalV
 
 from app.domain.golongan import CPNS_ENTRY_GOLONGAN, PNS_GOLONGAN, PPPK_GOLONGAN
 from app.domain.nip import EMPLOYEE_KIND_LABELS
 from app.domain.positions import ESELONS, LEVELS_BY_KIND
-from app.models import ActivityCatalog, AuditLog, Employee, Holiday, Period, Position, SuperiorOverride, Unit
+from app.domain import parameters as P
+from app.extensions import db
+from app.models import (
+    ActivityCatalog, AuditLog, Employee, Holiday, Parameter, Period, Position, SubmitException, SuperiorOverride, Unit,
+)
 from app.models.employees import SEX_LABELS
 from app.models.organisation import UNIT_KINDS
 from app.models.periods import HOLIDAY_KINDS, MONTH_NAMES, PERIOD_STATES
@@ -216,8 +222,100 @@ class HolidayView(ScopedModelView):
     }
 
 
+class AuditLogView(ReadOnlyModelView):
+    datamodel = SQLAInterface(AuditLog)
+    entity = "AuditLog"
+    list_title = "Log Audit"
+    show_title = "Detail Log Audit"
+    list_columns = ["at", "username", "entity", "entity_id", "action", "detail"]
+    show_columns = ["at", "username", "user_id", "ip", "entity", "entity_id", "action", "before", "after", "detail"]
+    search_columns = ["at", "username", "entity", "entity_id", "action"]
+    base_order = ("at", "desc")
+    formatters_columns = {"at": format_wib}
+    label_columns = {"at": "Waktu", "username": "Pengguna", "user_id": "ID Pengguna", "entity": "Entitas",
+                     "entity_id": "ID Data", "action": "Tindakan", "before": "Sebelum", "after": "Sesudah",
+                     "detail": "Keterangan", "ip": "Alamat IP"}
+
+
+class ReopenForm(FlaskForm):
+    reason = TextAreaField("Alasan Membuka Kembali", validators=[DataRequired(message="Alasan wajib diisi.")])
+
+
+PARAM_CHOICES = [(d.key, f"{d.group}: {d.label}") for d in P.DEFINITIONS.values()]
+
+
+def _param_label(key) -> str:
+    d = P.DEFINITIONS.get(key)
+    return d.label if d else key
+
+
+class ParameterView(ScopedModelView):
+    datamodel = SQLAInterface(Parameter)
+    entity = "Parameter"
+    list_title = "Parameter Tahunan"
+    show_title = add_title = edit_title = "Parameter"
+    list_columns = ["year", "key", "value", "updated_by", "updated_at"]
+    show_columns = ["year", "key", "value", "updated_by", "updated_at"]
+    add_columns = edit_columns = ["year", "key", "value"]
+    search_columns = ["year", "key"]
+    base_order = ("year", "desc")
+    label_columns = {"year": "Tahun", "key": "Parameter", "value": "Nilai", "updated_by": "Diubah Oleh",
+                     "updated_at": "Diubah Pada"}
+    formatters_columns = {"key": _param_label, "updated_at": format_wib}
+    description_columns = {
+        "value": "Angka desimal memakai titik. Pita potongan: [[1, 30, 0.5], [31, 60, 1], ...]; "
+                 "tarif pajak: {\"I\": 0, \"II\": 0, \"III\": 5, \"IV\": 15}. Tanpa baris, berlaku nilai bawaan: "
+                 + "; ".join(f"{d.label} = {d.default}" for d in P.DEFINITIONS.values()),
+    }
+    add_form_extra_fields = edit_form_extra_fields = {
+        "year": IntegerField("Tahun", widget=BS3TextFieldWidget(),
+                             validators=[NumberRange(2000, 2100, "Tahun harus antara 2000 dan 2100.")]),
+        "key": _select("Parameter", PARAM_CHOICES),
+        "value": StringField("Nilai", widget=BS3TextFieldWidget()),
+    }
+
+    def _normalise(self, item):
+        from app.services.parameters import normalise
+        from app.services.activities import current_actor
+
+        normalise(item)
+        item.updated_by_id = current_actor().user_id
+
+    def pre_add(self, item):
+        super().pre_add(item)
+        self._normalise(item)
+
+    def pre_update(self, item):
+        super().pre_update(item)
+        self._normalise(item)
+
+
+class SubmitExceptionView(ScopedModelView):
+    datamodel = SQLAInterface(SubmitException)
+    entity = "SubmitException"
+    list_title = "Pengecualian Batas Pengajuan"
+    show_title = add_title = edit_title = "Pengecualian Batas Pengajuan"
+    list_columns = ["employee", "unit", "date_from", "date_to", "open_until", "reason"]
+    show_columns = add_columns = edit_columns = ["employee", "unit", "date_from", "date_to", "open_until", "reason"]
+    search_columns = ["employee", "unit", "date_from", "open_until"]
+    base_order = ("open_until", "desc")
+    label_columns = {"employee": "Pegawai", "unit": "Unit Kerja", "date_from": "Aktivitas Mulai Tanggal",
+                     "date_to": "Aktivitas Sampai Tanggal", "open_until": "Boleh Diajukan Sampai", "reason": "Alasan"}
+    description_columns = {"unit": "Isi pegawai atau unit (berlaku untuk seluruh pegawai unit/OPD tersebut)."}
+    add_form_extra_fields = edit_form_extra_fields = {
+        "date_from": DateField("Aktivitas Mulai Tanggal", widget=DatePickerWidget(), format="%Y-%m-%d"),
+        "date_to": DateField("Aktivitas Sampai Tanggal", widget=DatePickerWidget(), format="%Y-%m-%d"),
+        "open_until": DateField("Boleh Diajukan Sampai", widget=DatePickerWidget(), format="%Y-%m-%d"),
+    }
+    add_form_query_rel_fields = edit_form_query_rel_fields = ScopedModelView.scoped_rel("employee", "unit")
+
+
 class PeriodView(ScopedModelView):
+    """BKD opens a month (add), closes it (action) and reopens it with a reason; a period is
+    never edited or deleted (a closed month is frozen)."""
+
     datamodel = SQLAInterface(Period)
+    base_permissions = ["can_list", "can_show", "can_add", "can_reopen_period"]
     entity = "Period"
     list_title = "Periode Penilaian"
     show_title = add_title = edit_title = "Periode"
@@ -237,17 +335,51 @@ class PeriodView(ScopedModelView):
         "month": _select("Bulan", [(i, MONTH_NAMES[i]) for i in range(1, 13)], coerce=int),
     }
 
+    @action("close_period", "Tutup Periode", "Tutup periode terpilih? Data bulan tersebut akan dibekukan.",
+            "fa-lock", single=False)
+    def close_period(self, items):
+        from app.services import ServiceError
+        from app.services.activities import current_actor
+        from app.services.periods import close_period as close
 
-class AuditLogView(ReadOnlyModelView):
-    datamodel = SQLAInterface(AuditLog)
-    entity = "AuditLog"
-    list_title = "Log Audit"
-    show_title = "Detail Log Audit"
-    list_columns = ["at", "username", "entity", "entity_id", "action", "detail"]
-    show_columns = ["at", "username", "user_id", "ip", "entity", "entity_id", "action", "before", "after", "detail"]
-    search_columns = ["at", "username", "entity", "entity_id", "action"]
-    base_order = ("at", "desc")
-    formatters_columns = {"at": format_wib}
-    label_columns = {"at": "Waktu", "username": "Pengguna", "user_id": "ID Pengguna", "entity": "Entitas",
-                     "entity_id": "ID Data", "action": "Tindakan", "before": "Sebelum", "after": "Sesudah",
-                     "detail": "Keterangan", "ip": "Alamat IP"}
+        items = items if isinstance(items, list) else [items]
+        actor = current_actor()
+        for period in items:
+            try:
+                close(period, actor)
+                db.session.commit()
+                flash(f"Periode {period.label} ditutup.", "success")
+            except ServiceError as err:
+                db.session.rollback()
+                flash(f"{period.label}: {err.message}", "danger")
+        return redirect(self.get_redirect())
+
+    @action("open_reopen_form", "Buka Kembali", "", "fa-unlock", multiple=False)
+    def open_reopen_form(self, item):
+        return redirect(url_for(".reopen", pk=item.id))
+
+    @expose("/reopen/<int:pk>", methods=["GET", "POST"])
+    @has_access
+    @permission_name("reopen_period")
+    def reopen(self, pk):
+        from app.services import ServiceError, ValidationFailed
+        from app.services.activities import current_actor
+        from app.services.periods import reopen_period
+
+        period = self._scoped_item(pk)
+        form = ReopenForm(request.form if request.method == "POST" else None)
+        if request.method == "POST" and form.validate():
+            try:
+                reopen_period(period, current_actor(), form.reason.data)
+                db.session.commit()
+                flash(f"Periode {period.label} dibuka kembali.", "success")
+                return redirect(url_for(".list"))
+            except ServiceError as err:
+                db.session.rollback()
+                messages = err.errors.values() if isinstance(err, ValidationFailed) else [[err.message]]
+                for msgs in messages:
+                    for m in msgs:
+                        flash(m, "danger")
+        return self.render_template("period_reopen.html", form=form, period=period)
+
+
