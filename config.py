@@ -31,6 +31,10 @@ _WORK_MENUS = "Kinerja|Aktivitas Harian"
 _QUEUE_MENUS = "Kinerja|Persetujuan Aktivitas"
 _REPORT_MENUS = "Kinerja|Keterlambatan Persetujuan"
 _SETTING_MENUS = "Pengaturan|Parameter|Pengecualian Batas Pengajuan"
+_SCORE_MENUS = "Kinerja|Rekap Kinerja dan TPP"
+_ATTENDANCE_MENUS = "Kehadiran|Data Kehadiran|Impor Kehadiran"
+_EVAL_MENUS = "Penilaian|Penilaian Periodik|Predikat Organisasi|Distribusi Predikat"
+_TPP_MENUS = "Pengaturan|Tabel TPP per Kelas|Hukuman Disiplin"
 _API_READ = "can_get|can_info"
 _API_ENTRY = "can_get|can_info|can_post|can_put|can_delete|can_submit"
 _API_DECIDE = "can_get|can_info|can_approve|can_return|can_reject|can_bulk_approve"
@@ -88,6 +92,13 @@ class Config:
             ("ParameterView|SubmitExceptionView", _WRITE),
             ("AuditLogView", _READ),
             ("ActivityApi", _API_READ + "|" + _API_DECIDE + "|can_correct"),
+            ("RecapView", _READ + "|can_rincian|can_recompute"),
+            ("AttendanceView", _READ),
+            ("AttendanceImportView", "can_index|can_upload|can_confirm|can_template"),
+            ("TppRateView|SanctionView|OrgPredikatView", _WRITE),
+            ("EvaluationView", _READ),
+            ("DistributionReportView", "can_index"),
+            (_SCORE_MENUS + "|" + _ATTENDANCE_MENUS + "|" + _EVAL_MENUS + "|" + _TPP_MENUS, "menu_access"),
             (_WORK_MENUS + "|" + _QUEUE_MENUS + "|" + _REPORT_MENUS + "|" + _SETTING_MENUS + "|Audit|Log Audit",
              "menu_access"),
         ),
@@ -104,6 +115,12 @@ class Config:
             ("SubmitExceptionView", _READ),
             ("ActivityApi", _API_ENTRY),
             (_WORK_MENUS + "|" + _REPORT_MENUS + "|Pengaturan|Pengecualian Batas Pengajuan", "menu_access"),
+            ("RecapView", _READ + "|can_rincian"),
+            ("AttendanceView", _READ),
+            ("AttendanceImportView", "can_index|can_upload|can_confirm|can_template"),
+            ("SanctionView|OrgPredikatView|EvaluationView", _READ),
+            ("DistributionReportView", "can_index"),
+            (_SCORE_MENUS + "|" + _ATTENDANCE_MENUS + "|" + _EVAL_MENUS + "|Hukuman Disiplin", "menu_access"),
         ),
         "Pegawai": _role(
             *_SELF,
@@ -114,6 +131,9 @@ class Config:
             ("ActivityView", _WRITE + "|submit"),
             ("ActivityApi", _API_ENTRY),
             (_WORK_MENUS, "menu_access"),
+            ("RecapView", _READ + "|can_rincian"),
+            ("AttendanceView|EvaluationView", _READ),
+            (_SCORE_MENUS + "|Kehadiran|Data Kehadiran|Penilaian|Penilaian Periodik", "menu_access"),
         ),
         "Atasan": _role(
             *_SELF,
@@ -124,6 +144,9 @@ class Config:
             ("ApprovalQueueView", _READ + "|approve|can_decide"),
             ("ActivityApi", _API_DECIDE),
             (_WORK_MENUS + "|" + _QUEUE_MENUS, "menu_access"),
+            ("RecapView", _READ + "|can_rincian"),
+            ("EvaluationView", _READ + "|can_subordinates|can_evaluate"),
+            (_SCORE_MENUS + "|Penilaian|Penilaian Periodik", "menu_access"),
         ),
         "Auditor": _role(
             *_SELF,
@@ -135,12 +158,19 @@ class Config:
             ("ActivityApi", _API_READ),
             (_MASTER_MENUS + "|Audit|Log Audit|" + _WORK_MENUS + "|" + _REPORT_MENUS + "|" + _SETTING_MENUS,
              "menu_access"),
+            ("RecapView", _READ + "|can_rincian"),
+            ("AttendanceView|TppRateView|SanctionView|OrgPredikatView|EvaluationView", _READ),
+            ("DistributionReportView", "can_index"),
+            (_SCORE_MENUS + "|Kehadiran|Data Kehadiran|" + _EVAL_MENUS + "|" + _TPP_MENUS, "menu_access"),
         ),
         "Keuangan": _role(
             *_SELF,
             ("UnitView|PositionView|EmployeeView|HolidayView|PeriodView", _READ),
             ("UnitApi|PositionApi|EmployeeApi", _READ),
             ("Data Induk|Unit Kerja|Jabatan|Pegawai|Hari Libur|Periode", "menu_access"),
+            ("RecapView", _READ + "|can_rincian"),
+            ("TppRateView", _READ),
+            (_SCORE_MENUS + "|Pengaturan|Tabel TPP per Kelas", "menu_access"),
         ),
     }
 

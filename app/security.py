@@ -28,7 +28,7 @@ APP_ROLES = (ROLE_ADMIN, ROLE_BKD, ROLE_OPERATOR, ROLE_PEGAWAI, ROLE_ATASAN, ROL
 # Roles that see every row of the master data they have permission for.
 _CITY_WIDE = {ROLE_ADMIN, ROLE_BKD, ROLE_AUDITOR}
 # Keuangan reads the organisation and employees of all OPD (for the TPP recaps).
-_CITY_WIDE_KEUANGAN = {"Unit", "Position", "Employee"}
+_CITY_WIDE_KEUANGAN = {"Unit", "Position", "Employee", "Recap"}
 
 
 class EKinerjaSecurityManager(SecurityManager):
@@ -90,11 +90,11 @@ def is_city_wide(model_name: str, roles: set[str]) -> bool:
 def scope_clause(model) -> Any:
     """SQL condition for the rows of `model` the current user may see; None means all."""
     from app.models import (
-        Activity, ActivityCatalog, Employee, Holiday, Parameter, Period, Position, SubmitException,
-        SuperiorOverride, Unit,
+        Activity, ActivityCatalog, Attendance, AttendanceImport, Employee, Evaluation, Holiday, OrgPredikat,
+        Parameter, Period, Position, Recap, Sanction, SubmitException, SuperiorOverride, TppRate, Unit,
     )
 
-    if model in (ActivityCatalog, Holiday, Period, Parameter, SubmitException):
+    if model in (ActivityCatalog, Holiday, Period, Parameter, SubmitException, TppRate):
         return None  # city-wide reference data; the view permission decides
     user = current_login()
     if user is None:
@@ -137,6 +137,23 @@ def scope_clause(model) -> Any:
         if emp is not None and ROLE_ATASAN in roles:
             clauses.append(Activity.superior_id == emp.id)
             clauses.append(Activity.escalation_id == emp.id)
+    elif model in (Attendance, Recap, Evaluation, Sanction):
+        # Rows about one employee: the operator's OPD, one's own, a superior's subordinates.
+        subordinates = select(Employee.id).where(Employee.superior_id == (emp.id if emp else None))
+        if ROLE_OPERATOR in roles and opd is not None:
+            clauses.append(model.employee_id.in_(employees_of_opd))
+        if emp is not None and roles & {ROLE_PEGAWAI, ROLE_ATASAN, ROLE_OPERATOR} and model is not Sanction:
+            clauses.append(model.employee_id == emp.id)
+        if emp is not None and ROLE_ATASAN in roles and model is not Sanction:
+            clauses.append(model.employee_id.in_(subordinates))
+            if model is Evaluation:
+                clauses.append(Evaluation.evaluator_id == emp.id)
+    elif model is AttendanceImport:
+        if ROLE_OPERATOR in roles and opd is not None:
+            clauses.append(AttendanceImport.imported_by_id == user.id)
+    elif model is OrgPredikat:
+        if ROLE_OPERATOR in roles and opd is not None:
+            clauses.append(OrgPredikat.unit_id == opd)
     else:
         # A model nobody declared a scope for is visible to city-wide roles only.
         return false()

@@ -56,4 +56,9 @@ def register_views(appbuilder) -> None:
     if ActivityApi is not None:
         appbuilder.add_api(ActivityApi)
 
+    # Scores, TPP, attendance and evaluations (issue 4): each module registers its own views.
+    # [scores-views]
+    # [attendance-views]
+    # [evaluation-views]
+
     current_app.jinja_env.globals["pending_decisions"] = pending_decisions
