@@ -55,6 +55,27 @@ def _with_domain_validation(view, form_cls):
     return ValidatedForm
 
 
+def display_value(value):
+    """Empty for NULL, Ya/Tidak for booleans (FAB prints None/True/False)."""
+    if value is None:
+        return ""
+    if value is True:
+        return "Ya"
+    if value is False:
+        return "Tidak"
+    return value
+
+
+def _with_default_formatters(view) -> dict:
+    columns = set(view.list_columns or []) | set(view.show_columns or [])
+    for _, spec in (view.show_fieldsets or []):
+        columns |= set(spec.get("fields", []))
+    formatters = dict(view.formatters_columns or {})
+    for col in columns:
+        formatters.setdefault(col, display_value)
+    return formatters
+
+
 class ScopedModelView(ModelView):
     """A FAB ModelView whose every path (list, show, forms, dropdowns, actions) obeys the
     scope rules of app.security and whose forms run the service validators."""
@@ -65,6 +86,7 @@ class ScopedModelView(ModelView):
 
     def __init__(self, **kwargs):
         self.base_filters = scope_filters() + self.extra_filters()
+        self.formatters_columns = _with_default_formatters(self)
         super().__init__(**kwargs)
 
     @staticmethod
