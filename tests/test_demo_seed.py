@@ -120,6 +120,7 @@ def test_counts_and_summary(seeded, s):
         assert word in summary
     if not IS_PG:
         assert elapsed < 10, f"seeding took {elapsed:.1f} s"
+    assert "Aktivitas harian contoh" in summary
 
 
 def test_no_audit_flood_and_flag_removed(seeded, s):
@@ -284,6 +285,141 @@ def test_catalog_holidays_periods(seeded, s):
         assert days[date(2026, 3, 21)].name.startswith("Hari Raya Idulfitri")
     periods = s.execute(select(Period).order_by(Period.month)).scalars().all()
     assert [(p.year, p.month, p.state) for p in periods] == [(today.year, m, "OPEN") for m in range(1, today.month + 1)]
+
+
+# --------------------------------------------------------------------------- demo activities
+def _activities(s):
+    from sqlalchemy.orm import selectinload
+
+    from app.models import Activity, Employee, Position
+
+    return s.execute(select(Activity).options(
+        selectinload(Activity.employee).selectinload(Employee.unit),
+        selectinload(Activity.employee).selectinload(Employee.position).selectinload(Position.kind),
+        selectinload(Activity.catalog),
+    )).scalars().all()
+
+
+def _wib_date(dt):
+    return (dt + timedelta(hours=7)).date()
+
+
+def test_demo_activities_in_every_status(seeded, s):
+    from flask_appbuilder.security.sqla.models import User
+
+    from app.domain import calendar as cal
+    from app.models import Employee, Holiday
+    from app.services.demo import DEMO_ACTIVITY_OPD, demo_accounts
+
+    app, summary, _ = seeded
+    today = _today()
+    items = _activities(s)
+    assert "Aktivitas harian contoh" in summary
+    by_status = Counter(a.status for a in items)
+    n_days = len({a.date for a in items})
+    assert {"DRAFT", "SUBMITTED"} <= set(by_status)
+    if n_days >= 5:  # every state, except in the first working days of January
+        assert set(by_status) == {"DRAFT", "SUBMITTED", "APPROVED", "RETURNED", "REJECTED"}, by_status
+        assert by_status["APPROVED"] > len(items) / 2
+        assert by_status["REJECTED"] < by_status["SUBMITTED"] and by_status["RETURNED"] < by_status["SUBMITTED"]
+
+    employees = {a.employee for a in items}
+    assert 50 <= len(employees) <= 70
+    assert {e.unit.opd.name for e in employees} == set(DEMO_ACTIVITY_OPD)
+    assert any(e.unit.workdays_per_week == 6 for e in employees)  # the puskesmas
+    logins = {e.nip for e in employees}
+    accounts = dict(demo_accounts())
+    for login, desc in accounts.items():
+        if desc.startswith(("Pegawai:", "Operator OPD Dinas Kesehatan", "Atasan (kepala dinas)")):
+            assert login in logins, desc
+
+    holidays = frozenset(s.execute(select(Holiday.date)).scalars())
+    users = dict(s.execute(select(Employee.id, Employee.user_id)).all())
+    bkd = s.execute(select(User.id).where(User.username == "bkd")).scalar_one()
+    superior_of = dict(s.execute(select(Employee.id, Employee.superior_id)).all())
+    overdue = 0
+    for a in items:
+        emp = a.employee
+        if a.status == "DRAFT":
+            assert a.submitted_at is None and a.superior_id is None and a.review_due is None
+            assert a.decided_by_id is None and a.recognised_minutes is None
+            continue
+        # the superior snapshot at submission and the review deadline of the unit's calendar
+        assert a.superior_id == emp.superior_id
+        assert a.escalation_id == (superior_of[a.superior_id] if a.superior_id else None)
+        submitted_on = _wib_date(a.submitted_at)
+        assert a.date <= submitted_on <= today
+        assert submitted_on <= cal.submit_deadline(a.date, 2, emp.unit.workdays_per_week, holidays)
+        assert a.review_due == cal.review_deadline(submitted_on, 3, emp.unit.workdays_per_week, holidays)
+        if a.status == "SUBMITTED":
+            assert a.decided_by_id is None and a.decided_at is None and a.decision_note is None
+            overdue += a.review_due < today
+            continue
+        assert a.decided_by_id == (users[a.superior_id] if a.superior_id else bkd)
+        assert a.submitted_at < a.decided_at and _wib_date(a.decided_at) <= today
+        if a.status == "APPROVED":
+            assert a.recognised_minutes == a.claimed_minutes and a.decision_note is None
+        else:
+            assert a.recognised_minutes is None and a.decision_note
+        if a.status == "RETURNED":  # still within the deadline, so the employee can fix it
+            assert today <= cal.submit_deadline(a.date, 2, emp.unit.workdays_per_week, holidays)
+    if n_days >= 10:  # not in the first days of January (no earlier period to fill)
+        assert overdue >= 5
+        # Overdue items reach the superior's superior (escalation).
+        assert any(a.status == "SUBMITTED" and a.review_due < today and a.escalation_id for a in items)
+    # The Kepala Dinas Kesehatan has something to decide.
+    kadis = s.execute(select(Employee).where(Employee.nip == next(
+        login for login, d in accounts.items() if d.startswith("Atasan (kepala dinas)")))).scalar_one()
+    assert any(a.status == "SUBMITTED" and (a.superior_id == kadis.id or a.escalation_id == kadis.id)
+               for a in items)
+
+
+def test_demo_activity_window():
+    from app.services.demo import _demo_window_start, holidays_for
+
+    hol = frozenset(d for d, _, _ in holidays_for(2026))
+    assert _demo_window_start(date(2026, 11, 27), hol) == date(2026, 11, 1)
+    assert _demo_window_start(date(2026, 12, 1), hol) == date(2026, 11, 1)  # reaches back a month
+    assert _demo_window_start(date(2026, 1, 5), hol) == date(2026, 1, 1)  # no period of last year
+
+
+def test_demo_activities_respect_the_rules(seeded, s):
+    from app.domain import calendar as cal
+    from app.models import Holiday, Period
+    from app.services.activities import catalog_allowed
+
+    today = _today()
+    items = _activities(s)
+    assert items
+    holidays = frozenset(s.execute(select(Holiday.date)).scalars())
+    periods = {(p.year, p.month): p.state for p in s.execute(select(Period)).scalars()}
+    days: dict[tuple, list] = {}
+    latest: dict[int, date] = {}
+    for a in items:
+        emp = a.employee
+        assert a.date <= today
+        assert cal.is_working_day(a.date, emp.unit.workdays_per_week, holidays), (a.date, emp.unit.name)
+        assert periods.get((a.date.year, a.date.month)) == "OPEN"
+        assert a.catalog is not None and catalog_allowed(a.catalog, emp), (a.catalog.code, emp.position.name)
+        assert a.description == a.catalog.description
+        minutes = lambda t: t.hour * 60 + t.minute  # noqa: E731
+        assert a.claimed_minutes == a.catalog.norm_minutes * a.volume == minutes(a.end_time) - minutes(a.start_time)
+        assert a.volume == int(a.volume) >= 1
+        assert a.entered_by_id == emp.user_id
+        days.setdefault((a.employee_id, a.date), []).append(a)
+        latest[a.employee_id] = max(latest.get(a.employee_id, a.date), a.date)
+    for (emp_id, day), acts in days.items():
+        assert 1 <= len(acts) <= 4
+        assert sum(a.claimed_minutes for a in acts) <= 450, (emp_id, day)
+        acts.sort(key=lambda a: a.start_time)
+        for first, second in zip(acts, acts[1:]):
+            assert first.end_time <= second.start_time, (emp_id, day, first.end_time, second.start_time)
+    for a in items:
+        if a.status == "DRAFT":
+            assert a.date == latest[a.employee_id]
+    # At least two activities on most days; several employees' days are fairly full.
+    assert sum(len(v) >= 2 for v in days.values()) >= 0.95 * len(days)
+    assert sum(sum(a.claimed_minutes for a in v) >= 400 for v in days.values()) >= 10
 
 
 # --------------------------------------------------------------------------- logins

@@ -254,28 +254,36 @@ def check_editable(item, actor: Actor) -> None:
 
 
 # --------------------------------------------------------------------------- evidence
-def store_evidence(file_storage, upload_folder: str, max_bytes: int = EVIDENCE_MAX_BYTES_DEFAULT) -> tuple[str, str]:
-    """Validate and save an uploaded evidence file; returns (stored name, original name)."""
-    from werkzeug.utils import secure_filename
-
+def check_evidence(file_storage, max_bytes: int = EVIDENCE_MAX_BYTES_DEFAULT) -> tuple[bytes, str]:
+    """Validate an uploaded evidence file (type, size, content); returns (data, extension)."""
     original = file_storage.filename or ""
     ext = original.rsplit(".", 1)[-1].lower() if "." in original else ""
     if ext not in EVIDENCE_TYPES:
         raise ValidationFailed({"evidence": [
             "Jenis berkas bukti tidak diizinkan. Gunakan PDF, JPG, PNG, DOCX atau XLSX."]})
+    file_storage.stream.seek(0)
     data = file_storage.stream.read(max_bytes + 1)
+    file_storage.stream.seek(0)
     if len(data) > max_bytes:
         raise ValidationFailed({"evidence": [
-            f"Ukuran berkas bukti melebihi batas {max_bytes // (1024 * 1024)} MB."]})
+            f"Ukuran berkas bukti melebihi batas {max_bytes / (1024 * 1024):g} MB."]})
     if not data:
         raise ValidationFailed({"evidence": ["Berkas bukti kosong."]})
     if not any(data.startswith(sig) for sig in EVIDENCE_TYPES[ext]):
         raise ValidationFailed({"evidence": ["Isi berkas bukti tidak sesuai dengan jenisnya."]})
+    return data, ext
+
+
+def store_evidence(file_storage, upload_folder: str, max_bytes: int = EVIDENCE_MAX_BYTES_DEFAULT) -> tuple[str, str]:
+    """Validate and save an uploaded evidence file; returns (stored name, original name)."""
+    from werkzeug.utils import secure_filename
+
+    data, ext = check_evidence(file_storage, max_bytes)
     os.makedirs(upload_folder, exist_ok=True)
     stored = f"{uuid.uuid4().hex}.{ext}"
     with open(os.path.join(upload_folder, stored), "wb") as fh:
         fh.write(data)
-    return stored, secure_filename(original)[:255] or f"bukti.{ext}"
+    return stored, secure_filename(file_storage.filename or "")[:255] or f"bukti.{ext}"
 
 
 # --------------------------------------------------------------------------- loading in scope
@@ -350,6 +358,9 @@ def decide(item, action: str, actor: Actor, note: Optional[str] = None, version:
         raise Conflict("Aktivitas ini telah diubah oleh pengguna lain. Muat ulang lalu coba lagi.")
     if item.status != wf.SUBMITTED and item.status in (wf.APPROVED, wf.REJECTED, wf.RETURNED):
         raise Conflict(f"Aktivitas ini sudah diputuskan ({wf.status_label(item.status)}).")
+    if item.status != wf.SUBMITTED:  # a DRAFT has no superior snapshot yet: not "not your item"
+        raise ValidationFailed({"status": [
+            f"Aktivitas berstatus {wf.status_label(item.status)} belum diajukan sehingga belum dapat diputuskan."]})
     if not may_decide(item, actor):
         if actor.employee_id is not None and item.employee_id == actor.employee_id:
             raise Forbidden("Anda tidak dapat memutuskan aktivitas Anda sendiri.")
@@ -413,7 +424,10 @@ def bulk(ids: Iterable[int], operation, actor: Actor) -> BulkResult:
     from app.security import log_refusal
 
     result = BulkResult()
-    for activity_id in dict.fromkeys(ids):
+    # Ascending id order: two concurrent bulks lock their common rows in the same order, so
+    # one waits for the other (and then reports the row as already decided) instead of both
+    # deadlocking on PostgreSQL.
+    for activity_id in sorted(set(ids)):
         try:
             item = load_in_scope(activity_id)
         except NotFound as err:

@@ -5,7 +5,8 @@ realistic organisation: the Sekretariat Daerah, 19 other OPD, the five kecamatan
 kelurahan, puskesmas and schools; a structural tree of positions from the Sekretaris Daerah
 down (with a few vacant posts and a Plt), about 300 employees (PNS, CPNS, PPPK) with valid
 NIPs and a login each, the activity catalog, the holiday calendar of the current year and the
-open periods of the current year.
+open periods of the current year; then about a month of daily activities of some 60 employees
+of three OPD in every workflow state (`seed_demo_activities`).
 
 Everything is generated from a locally seeded `random.Random(2026)`: the same code always
 produces the same organisation, names and NIPs, so the README can list demo logins
@@ -884,6 +885,7 @@ def seed_demo(password: str, today: date | None = None) -> str:
         n_atasan = session.scalar(
             select(func.count(func.distinct(Employee.superior_id))).where(Employee.superior_id.is_not(None))
         )
+        activities = seed_demo_activities(today)
         session.commit()
     except Exception:
         session.rollback()
@@ -894,10 +896,11 @@ def seed_demo(password: str, today: date | None = None) -> str:
         else:
             session.info.pop("audit_disabled", None)
 
-    return _summary(plan, today, n_atasan, len(holidays), skipped)
+    return _summary(plan, today, n_atasan, len(holidays), skipped, activities)
 
 
-def _summary(plan: _Plan, today: date, n_atasan: int, n_holidays: int, skipped: list[str]) -> str:
+def _summary(plan: _Plan, today: date, n_atasan: int, n_holidays: int, skipped: list[str],
+             activities: Optional["DemoActivities"] = None) -> str:
     from collections import Counter
 
     from app.models.periods import MONTH_NAMES
@@ -917,6 +920,7 @@ def _summary(plan: _Plan, today: date, n_atasan: int, n_holidays: int, skipped: 
         f"- Katalog uraian tugas: {len(CATALOG)}",
         f"- Hari libur {today.year}: {n_holidays}",
         f"- Periode terbuka: Januari s.d. {MONTH_NAMES[today.month]} {today.year}",
+        *([activities.summary_line()] if activities is not None else []),
         f"- Akun login: {len(plan.employees) + len(_SYSTEM_ACCOUNTS) - len(skipped)}"
         + (f" (sudah ada, tidak diubah: {', '.join(skipped)})" if skipped else ""),
         "",
@@ -925,3 +929,228 @@ def _summary(plan: _Plan, today: date, n_atasan: int, n_holidays: int, skipped: 
         "Setiap pegawai dapat masuk dengan NIP-nya sebagai nama pengguna (peran Pegawai).",
     ]
     return "\n".join(lines)
+
+
+# =========================================================================== demo activities
+# Employees of these OPD get daily activities (the README's demo logins are among them:
+# the Operator OPD and the Kepala Dinas Kesehatan, the Pegawai, the Operator OPD of Klojen
+# and the Plt. Kepala Dinas Perhubungan).
+DEMO_ACTIVITY_OPD = ("Dinas Kesehatan", "Kecamatan Klojen", "Dinas Perhubungan")
+DEMO_MAX_MINUTES_PER_DAY = 450  # the default max_minutes_per_day
+_DEMO_REVIEW_WORKDAYS = 3  # the default review_deadline_workdays
+_DEMO_MIN_WORKDAYS = 12  # early in a month the window reaches back into the previous month
+_DAY_START = 7 * 60 + 30  # 07:30
+_LUNCH_START, _LUNCH_END = 12 * 60, 13 * 60
+_WIB_HOURS = 7
+
+_RETURN_NOTES = (
+    "Lengkapi bukti dukung kegiatan (foto, daftar hadir atau dokumen hasil).",
+    "Uraian kegiatan kurang jelas; sebutkan keluaran yang dihasilkan.",
+    "Volume tidak sesuai dengan bukti yang dilampirkan; mohon diperbaiki.",
+    "Jam kegiatan bertabrakan dengan jadwal rapat dinas; mohon diperiksa kembali.",
+)
+_REJECT_NOTES = (
+    "Kegiatan bukan bagian dari tugas jabatan yang bersangkutan.",
+    "Kegiatan yang sama sudah dilaporkan pada tanggal lain (duplikat).",
+    "Tidak ada bukti pelaksanaan kegiatan pada tanggal tersebut.",
+)
+
+
+@dataclass
+class DemoActivities:
+    """What seed_demo_activities wrote (for the summary)."""
+
+    total: int = 0
+    employees: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+    overdue: int = 0
+    first_day: Optional[date] = None
+
+    def summary_line(self) -> str:
+        from app.domain.calendar import format_date_id
+        from app.domain.workflow import status_label
+
+        if not self.total:
+            return "- Aktivitas harian contoh: belum ada (belum ada hari kerja pada periode berjalan)"
+        parts = ", ".join(f"{status_label(k)} {v}" for k, v in sorted(self.by_status.items()))
+        return (f"- Aktivitas harian contoh: {self.total} milik {self.employees} pegawai "
+                f"({', '.join(DEMO_ACTIVITY_OPD)}) sejak {format_date_id(self.first_day)}: {parts}; "
+                f"{self.overdue} di antaranya melewati batas keputusan atasan")
+
+
+def _demo_window_start(today: date, holidays: frozenset) -> date:
+    """The first day of the current month, or of the previous month (same year, so its period
+    is open) while the current month has fewer than _DEMO_MIN_WORKDAYS working days so far."""
+    from datetime import timedelta
+
+    from app.domain import calendar as cal
+
+    start = today.replace(day=1)
+    n = sum(1 for i in range((today - start).days + 1)
+            if cal.is_working_day(start + timedelta(days=i), 5, holidays))
+    if n < _DEMO_MIN_WORKDAYS and today.month > 1:
+        start = (start - timedelta(days=1)).replace(day=1)
+    return start
+
+
+def seed_demo_activities(today: date) -> DemoActivities:
+    """About a month of daily activities for the employees of DEMO_ACTIVITY_OPD, written in
+    bulk (no service calls, no audit rows), up to `today`:
+
+    - working days only (the unit's 5- or 6-day week and the holiday calendar), 2–4 activities
+      a day from the catalog items allowed for the position, norm × volume minutes, time ranges
+      from 07:30 that never overlap, at most 450 minutes a day;
+    - the latest working day mostly DRAFT; recent days SUBMITTED, APPROVED, a few RETURNED
+      (with a note, still within the submission deadline so they can be fixed); older days
+      mostly APPROVED (decided by the superior snapshot a day after submission), a few REJECTED
+      with a reason; the subordinates of a few "slow" superiors keep SUBMITTED items older than
+      the review deadline (overdue, escalated to the superior's superior).
+
+    Deterministic for a given `today`. Called by seed_demo before its commit.
+    """
+    from datetime import datetime, timedelta
+    from datetime import time as dtime
+    from decimal import Decimal
+
+    from flask_appbuilder.security.sqla.models import User
+    from sqlalchemy import insert, select
+
+    from app.domain import calendar as cal
+    from app.domain import workflow as wf
+    from app.extensions import db
+    from app.models import Activity, ActivityCatalog, Employee, Holiday, Position, Unit
+    from app.models.activities import catalog_allowed_kind, catalog_allowed_position
+
+    session = db.session
+    rng = random.Random(f"{SEED}-aktivitas-{today.isoformat()}")
+    holidays = frozenset(session.execute(select(Holiday.date)).scalars())
+    start = _demo_window_start(today, holidays)
+    result = DemoActivities(first_day=start)
+
+    opd_ids = list(session.execute(select(Unit.id).where(
+        Unit.name.in_(DEMO_ACTIVITY_OPD), Unit.parent_id.is_(None))).scalars())  # OPD or kecamatan
+    people = session.execute(
+        select(Employee.id, Employee.user_id, Employee.superior_id, Employee.position_id,
+               Position.kind_code, Unit.workdays_per_week)
+        .join(Position, Employee.position_id == Position.id)
+        .join(Unit, Employee.unit_id == Unit.id)
+        .where(Unit.opd_id.in_(opd_ids), Employee.active.is_(True))
+        .order_by(Employee.id)
+    ).all()
+    if not people:
+        return result
+    chain = {r.id: (r.superior_id, r.user_id) for r in session.execute(
+        select(Employee.id, Employee.superior_id, Employee.user_id))}
+    bkd_user = session.execute(select(User.id).where(User.username == "bkd")).scalar()
+
+    kinds: dict[int, set[str]] = {}
+    for cid, code in session.execute(select(catalog_allowed_kind.c.catalog_id, catalog_allowed_kind.c.kind_code)):
+        kinds.setdefault(cid, set()).add(code)
+    posts: dict[int, set[int]] = {}
+    for cid, pid in session.execute(select(catalog_allowed_position.c.catalog_id,
+                                           catalog_allowed_position.c.position_id)):
+        posts.setdefault(cid, set()).add(pid)
+    catalog = session.execute(select(ActivityCatalog.id, ActivityCatalog.description, ActivityCatalog.norm_minutes)
+                              .where(ActivityCatalog.active.is_(True)).order_by(ActivityCatalog.id)).all()
+
+    def allowed_for(kind_code: str, position_id: int) -> list:
+        return [c for c in catalog
+                if (not kinds.get(c.id) and not posts.get(c.id))
+                or kind_code in kinds.get(c.id, ()) or position_id in posts.get(c.id, ())]
+
+    superiors = sorted({p.superior_id for p in people if p.superior_id is not None})
+    slow = set(rng.sample(superiors, k=max(2, len(superiors) // 5))) if len(superiors) >= 2 else set(superiors)
+
+    def utc(day: date, hour: int, minute: int) -> datetime:
+        """A WIB wall-clock time stored as naive UTC."""
+        return datetime.combine(day, dtime(hour, minute)) - timedelta(hours=_WIB_HOURS)
+
+    def plan_day(choices: list) -> list[tuple]:
+        n = rng.randint(2, 4)
+        remaining = rng.randint(240, DEMO_MAX_MINUTES_PER_DAY)
+        smallest = min(c.norm_minutes for c in choices)
+        cursor = _DAY_START
+        out = []
+        for i in range(n):
+            left = n - i - 1  # activities still to come after this one
+            room = remaining - left * smallest
+            if room < smallest:
+                break
+            target = remaining // (left + 1)
+            pool = [c for c in choices if c.norm_minutes <= min(room, max(target * 3 // 2, smallest))]
+            item = rng.choice(pool or [c for c in choices if c.norm_minutes == smallest])
+            volume = max(1, min(round(target / item.norm_minutes), room // item.norm_minutes, 20))
+            minutes = item.norm_minutes * volume
+            if cursor < _LUNCH_END and cursor + minutes > _LUNCH_START and cursor >= _LUNCH_START - 60:
+                cursor = _LUNCH_END  # after the lunch break rather than across it
+            out.append((item, volume, cursor, cursor + minutes, minutes))
+            remaining -= minutes
+            cursor += minutes + rng.choice((0, 0, 15, 30))
+        return out
+
+    def pick_status(age: int, is_slow: bool) -> str:
+        r = rng.random()
+        if age == 0:
+            return wf.DRAFT if r < 0.75 else wf.SUBMITTED
+        if age <= 2:
+            if r < (0.6 if is_slow else 0.35):
+                return wf.SUBMITTED
+            if r < 0.86:
+                return wf.APPROVED
+            return wf.RETURNED if r < 0.96 else wf.REJECTED
+        if is_slow and age <= 10 and r < 0.45:
+            return wf.SUBMITTED  # past the review deadline from age 5 on: overdue
+        return wf.APPROVED if r < 0.96 else wf.REJECTED
+
+    rows: list[dict] = []
+    to_time = lambda m: dtime(m // 60, m % 60)  # noqa: E731
+    for p in people:
+        choices = allowed_for(p.kind_code, p.position_id)
+        if not choices:
+            continue
+        workdays = p.workdays_per_week
+        days = [start + timedelta(days=i) for i in range((today - start).days + 1)]
+        days = [d for d in days if cal.is_working_day(d, workdays, holidays)]
+        superior = p.superior_id
+        escalation = chain.get(superior, (None, None))[0] if superior is not None else None
+        decider = chain[superior][1] if superior is not None else bkd_user
+        is_slow = superior in slow
+        result.employees += 1
+        for age, day in enumerate(reversed(days)):
+            for item, volume, begin, end, minutes in plan_day(choices):
+                status = pick_status(age, is_slow)
+                if status == wf.RETURNED and cal.submit_deadline(day, 2, workdays, holidays) < today:
+                    status = wf.APPROVED  # returned only while the employee can still resubmit
+                row = dict(
+                    employee_id=p.id, date=day, catalog_id=item.id, description=item.description,
+                    volume=Decimal(volume), start_time=to_time(begin), end_time=to_time(end),
+                    claimed_minutes=minutes, recognised_minutes=None, evidence_file=None, evidence_name=None,
+                    evidence_link=None, status=status, submitted_at=None, review_due=None, superior_id=None,
+                    escalation_id=None, decided_by_id=None, decided_at=None, decision_note=None,
+                    entered_by_id=p.user_id, created_at=utc(day, 15, rng.randint(0, 59)), version=1,
+                )
+                if status != wf.DRAFT:
+                    # Submitted the same day (or the next working day for some still-pending items).
+                    submitted_on = day
+                    if status == wf.SUBMITTED and age >= 1 and rng.random() < 0.3:
+                        submitted_on = min(cal.add_working_days(day, 1, workdays, holidays), today)
+                    row.update(
+                        submitted_at=utc(submitted_on, 16, rng.randint(0, 29)),
+                        review_due=cal.review_deadline(submitted_on, _DEMO_REVIEW_WORKDAYS, workdays, holidays),
+                        superior_id=superior, escalation_id=escalation,
+                    )
+                if status in (wf.APPROVED, wf.RETURNED, wf.REJECTED):
+                    decided_on = min(day + timedelta(days=1), today)
+                    row.update(decided_by_id=decider, decided_at=utc(decided_on, 8, rng.randint(0, 59)))
+                    if status == wf.APPROVED:
+                        row["recognised_minutes"] = minutes
+                    else:
+                        row["decision_note"] = rng.choice(_RETURN_NOTES if status == wf.RETURNED else _REJECT_NOTES)
+                if status == wf.SUBMITTED and row["review_due"] < today:
+                    result.overdue += 1
+                result.by_status[status] = result.by_status.get(status, 0) + 1
+                rows.append(row)
+    if rows:
+        session.execute(insert(Activity), rows)
+    result.total = len(rows)
+    return result
