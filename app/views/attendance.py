@@ -1,0 +1,370 @@
+"""Pages of the attendance data (kehadiran): the import (upload, preview, confirm, templates)
+and the read-only list in scope. Thin: every rule is in app.services.attendance and
+app.imports.attendance.
+
+The uploaded file is kept server-side between the preview and the confirmation, in
+instance/attendance_uploads/<user id>-<random token>.{bin,json} (ATTENDANCE_UPLOAD_FOLDER
+overrides the folder); only the token travels in the form. The confirmation parses and
+validates the stored file again and deletes it once imported. Leftovers older than a day
+are purged at the next upload.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import secrets
+import time
+from datetime import date
+
+from flask import current_app, flash, redirect, request, send_file, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import HiddenField, IntegerField, SelectField
+from wtforms.validators import DataRequired, NumberRange
+
+from app.extensions import db
+from app.imports.attendance import ALL_COLUMNS, DATE_FORMATS_LABEL, SHEET_NAME, STATUSES
+from app.models import Attendance
+from app.models.periods import MONTH_NAMES
+from app.models.scores import ATTENDANCE_STATUS_LABELS
+from app.security import log_refusal
+from app.services import Conflict, Forbidden, ServiceError, ValidationFailed
+from app.services import attendance as svc
+from app.services.activities import current_actor
+from app.services.organisation import today_local
+from app.views.base import ScopedModelView
+
+MAX_BYTES_DEFAULT = 20 * 1024 * 1024
+PREVIEW_FIRST_ROWS = 200
+PREVIEW_MAX_ERROR_ROWS = 5000  # beyond that the page says how many more
+UPLOAD_MAX_AGE = 24 * 3600
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+# What each column means (the page, the template's "Petunjuk" sheet and docs/ say the same).
+COLUMN_HELP = [
+    ("NIP", "Wajib", "NIP pegawai, 18 angka, ditulis sebagai teks (bukan angka) agar digit terakhir tidak hilang."),
+    ("TANGGAL", "Wajib", f"Tanggal kehadiran dalam bulan yang diimpor: {DATE_FORMATS_LABEL}, atau sel tanggal Excel."),
+    ("STATUS", "Wajib", "Salah satu dari: " + ", ".join(
+        f"{code} ({ATTENDANCE_STATUS_LABELS[code]})" for code in STATUSES) + "."),
+    ("TERLAMBAT_MENIT", "Wajib ada (boleh kosong)",
+     "Menit terlambat masuk, bilangan bulat ≥ 0. Kosong = tidak ada rekaman absen masuk. Hanya untuk HADIR."),
+    ("PULANG_CEPAT_MENIT", "Wajib ada (boleh kosong)",
+     "Menit pulang sebelum waktunya, bilangan bulat ≥ 0. Kosong = tidak ada rekaman absen pulang. Hanya untuk HADIR."),
+    ("KETERANGAN", "Opsional", "Catatan bebas; tidak disimpan, hanya ditampilkan di pratinjau."),
+]
+
+
+def _fmt_date(d) -> str:
+    return d.strftime("%d-%m-%Y") if d else ""
+
+
+def _status_label(code) -> str:
+    return f"{code} — {ATTENDANCE_STATUS_LABELS[code]}" if code in ATTENDANCE_STATUS_LABELS else (code or "")
+
+
+def _minutes(value) -> str:
+    return "–" if value is None else str(value)
+
+
+# --------------------------------------------------------------------------- forms
+class UploadForm(FlaskForm):
+    year = IntegerField("Tahun", validators=[DataRequired(message="Tahun wajib diisi."),
+                                             NumberRange(2000, 2100, "Tahun harus antara 2000 dan 2100.")])
+    month = SelectField("Bulan", choices=[(i, MONTH_NAMES[i]) for i in range(1, 13)], coerce=int)
+    file = FileField("Berkas kehadiran (.xlsx atau .csv)",
+                     validators=[FileRequired(message="Pilih berkas kehadiran yang akan diunggah.")])
+
+
+class ConfirmForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+
+
+# --------------------------------------------------------------------------- stored uploads
+def _folder() -> str:
+    path = current_app.config.get("ATTENDANCE_UPLOAD_FOLDER") or os.path.join(
+        current_app.instance_path, "attendance_uploads")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def _paths(user_id, token: str) -> tuple[str, str]:
+    base = os.path.join(_folder(), f"{int(user_id)}-{token}")
+    return base + ".bin", base + ".json"
+
+
+def _purge_old(folder: str) -> None:
+    limit = time.time() - UPLOAD_MAX_AGE
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        try:
+            if os.path.isfile(path) and os.path.getmtime(path) < limit:
+                os.remove(path)
+        except OSError:  # pragma: no cover - removed by a concurrent request
+            pass
+
+
+def store_upload(user_id, year: int, month: int, filename: str, data: bytes) -> str:
+    _purge_old(_folder())
+    token = secrets.token_urlsafe(24)
+    data_path, meta_path = _paths(user_id, token)
+    with open(data_path, "wb") as fh:
+        fh.write(data)
+    with open(meta_path, "w", encoding="utf-8") as fh:
+        json.dump({"year": year, "month": month, "filename": filename, "size": len(data)}, fh)
+    return token
+
+
+def load_upload(user_id, token: str):
+    """(meta, data) of this user's stored upload, or None (unknown, expired, other user)."""
+    if user_id is None or not token or not _TOKEN.match(token):
+        return None
+    data_path, meta_path = _paths(user_id, token)
+    if not (os.path.isfile(data_path) and os.path.isfile(meta_path)):
+        return None
+    with open(meta_path, encoding="utf-8") as fh:
+        meta = json.load(fh)
+    with open(data_path, "rb") as fh:
+        data = fh.read()
+    return meta, data
+
+
+def discard_upload(user_id, token: str) -> None:
+    if user_id is None or not token or not _TOKEN.match(token):
+        return
+    for path in _paths(user_id, token):
+        try:
+            os.remove(path)
+        except FileNotFoundError:
+            pass
+
+
+# --------------------------------------------------------------------------- templates
+def _example_rows(year: int, month: int) -> list[list]:
+    d = lambda day: date(year, month, day)  # noqa: E731
+    nip = "199001012015031001"
+    return [
+        [nip, d(2), "HADIR", 0, 0, "Contoh: tepat waktu"],
+        [nip, d(3), "HADIR", 15, None, "Contoh: terlambat 15 menit, tidak ada rekaman absen pulang"],
+        [nip, d(4), "SAKIT", None, None, "Contoh: sakit (menit dikosongkan)"],
+        [nip, d(5), "DL", None, None, "Contoh: dinas luar"],
+        [nip, d(6), "TK", None, None, "Contoh: tanpa keterangan"],
+    ]
+
+
+def build_xlsx_template(year: int, month: int) -> bytes:
+    import xlsxwriter
+
+    out = io.BytesIO()
+    wb = xlsxwriter.Workbook(out, {"in_memory": True})
+    head = wb.add_format({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1,
+                          "align": "center", "valign": "vcenter"})
+    text = wb.add_format({"num_format": "@"})
+    day = wb.add_format({"num_format": "yyyy-mm-dd"})
+    note = wb.add_format({"font_color": "#7F7F7F", "italic": True})
+    ws = wb.add_worksheet(SHEET_NAME)
+    ws.write_row(0, 0, list(ALL_COLUMNS), head)
+    ws.set_row(0, 20)
+    ws.set_column(0, 0, 22, text)  # NIP as text: 18 digits do not survive as a number
+    ws.set_column(1, 1, 13, day)
+    ws.set_column(2, 2, 10)
+    ws.set_column(3, 4, 21)
+    ws.set_column(5, 5, 60)
+    for i, (nip, d, status, late, early, remark) in enumerate(_example_rows(year, month), start=1):
+        ws.write_string(i, 0, nip, text)
+        ws.write_datetime(i, 1, d, day)
+        ws.write_string(i, 2, status)
+        for col, value in ((3, late), (4, early)):
+            if value is None:
+                ws.write_blank(i, col, None)
+            else:
+                ws.write_number(i, col, value)
+        ws.write_string(i, 5, remark, note)
+    ws.data_validation(1, 2, 400_000, 2, {
+        "validate": "list", "source": list(STATUSES), "error_title": "STATUS",
+        "error_message": "Pilih salah satu: " + ", ".join(STATUSES)})
+    ws.data_validation(1, 3, 400_000, 4, {
+        "validate": "integer", "criteria": ">=", "value": 0, "ignore_blank": True,
+        "error_title": "Menit", "error_message": "Isi bilangan bulat menit ≥ 0, atau kosongkan."})
+    ws.freeze_panes(1, 0)
+
+    guide = wb.add_worksheet("Petunjuk")
+    bold = wb.add_format({"bold": True})
+    wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+    guide.set_column(0, 0, 22)
+    guide.set_column(1, 1, 24)
+    guide.set_column(2, 2, 90)
+    guide.write(0, 0, "Petunjuk pengisian data kehadiran e-Kinerja Kota Malang", bold)
+    guide.write_row(2, 0, ["Kolom", "Keterangan", "Isi"], head)
+    for i, (col, need, desc) in enumerate(COLUMN_HELP, start=3):
+        guide.write(i, 0, col, bold)
+        guide.write(i, 1, need, wrap)
+        guide.write(i, 2, desc, wrap)
+    rules = [
+        f'Data diisi pada lembar "{SHEET_NAME}" mulai baris 2; baris 1 adalah judul kolom (urutan kolom bebas).',
+        "Hapus baris contoh (NIP 199001012015031001) sebelum mengunggah.",
+        "Satu baris = satu pegawai pada satu tanggal; tanggal yang sama untuk NIP yang sama tidak boleh ganda.",
+        "Semua tanggal harus berada dalam bulan yang dipilih saat impor.",
+        "Seluruh berkas diperiksa dulu; jika ada satu kesalahan saja, tidak ada data yang diimpor.",
+        "Impor ulang bulan yang sama mengganti seluruh data kehadiran bulan itu untuk pegawai yang ada di berkas.",
+        "Operator OPD hanya dapat mengimpor pegawai OPD-nya sendiri.",
+    ]
+    guide.write(len(COLUMN_HELP) + 4, 0, "Aturan", bold)
+    for i, rule in enumerate(rules, start=len(COLUMN_HELP) + 5):
+        guide.write(i, 0, f"{i - len(COLUMN_HELP) - 4}.")
+        guide.write(i, 2, rule, wrap)
+    wb.close()
+    return out.getvalue()
+
+
+def build_csv_template(year: int, month: int) -> bytes:
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(ALL_COLUMNS)
+    for nip, d, status, late, early, remark in _example_rows(year, month):
+        writer.writerow([nip, d.isoformat(), status, "" if late is None else late, "" if early is None else early,
+                         remark])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+
+
+# --------------------------------------------------------------------------- the import pages
+class AttendanceImportView(BaseView):
+    """Impor kehadiran: upload, preview with per-row reasons, confirm (all or nothing)."""
+
+    route_base = "/attendance-import"
+    default_view = "index"
+
+    def _max_bytes(self) -> int:
+        return int(current_app.config.get("ATTENDANCE_MAX_BYTES", MAX_BYTES_DEFAULT))
+
+    def _render_form(self, form):
+        return self.render_template("attendance_import.html", form=form, columns=COLUMN_HELP,
+                                    sheet=SHEET_NAME, max_mb=self._max_bytes() // (1024 * 1024))
+
+    def _render_preview(self, preview, token=None):
+        rows = preview.rows
+        shown = rows[:PREVIEW_FIRST_ROWS]
+        later_errors = [r for r in rows[PREVIEW_FIRST_ROWS:] if r.errors]
+        hidden_errors = max(0, len(later_errors) - PREVIEW_MAX_ERROR_ROWS)
+        shown = shown + later_errors[:PREVIEW_MAX_ERROR_ROWS]
+        return self.render_template(
+            "attendance_preview.html", preview=preview, counts=preview.counts, shown=shown,
+            hidden_rows=len(rows) - len(shown), hidden_errors=hidden_errors, first_rows=PREVIEW_FIRST_ROWS,
+            token=token if preview.ok else None, confirm_form=ConfirmForm(formdata=None, token=token),
+            fmt_date=_fmt_date, status_label=_status_label, minutes=_minutes)
+
+    @expose("/")
+    @has_access
+    def index(self):
+        form = UploadForm(formdata=None)
+        today = today_local()
+        form.year.data, form.month.data = today.year, today.month
+        return self._render_form(form)
+
+    @expose("/upload", methods=["POST"])
+    @has_access
+    def upload(self):
+        form = UploadForm()
+        if not form.validate():
+            return self._render_form(form)
+        storage = form.file.data
+        data = storage.stream.read(self._max_bytes() + 1)
+        if len(data) > self._max_bytes():
+            form.file.errors = [f"Berkas terlalu besar (paling besar {self._max_bytes() // (1024 * 1024)} MB)."]
+            return self._render_form(form)
+        filename = os.path.basename((storage.filename or "kehadiran").replace("\\", "/"))[:255]
+        actor = current_actor()
+        try:
+            preview = svc.preview_import(form.year.data, form.month.data, filename, data, actor)
+        except Forbidden as err:
+            log_refusal(403, "AttendanceImport", None, err.message)
+            flash(err.message, "danger")
+            return redirect(url_for(".index"))
+        except ValidationFailed as err:
+            for messages in err.errors.values():
+                for m in messages:
+                    flash(m, "danger")
+            return self._render_form(form)
+        token = store_upload(actor.user_id, form.year.data, form.month.data, filename, data) if preview.ok else None
+        return self._render_preview(preview, token)
+
+    @expose("/confirm", methods=["POST"])
+    @has_access
+    def confirm(self):
+        form = ConfirmForm()
+        actor = current_actor()
+        stored = load_upload(actor.user_id, form.token.data) if form.validate() else None
+        if stored is None:
+            flash("Unggahan tidak ditemukan atau sudah kedaluwarsa. Unggah ulang berkasnya.", "warning")
+            return redirect(url_for(".index"))
+        meta, data = stored
+        try:
+            result = svc.import_month(int(meta["year"]), int(meta["month"]), meta["filename"], data, actor)
+            db.session.commit()
+        except svc.ImportRefused as err:
+            db.session.rollback()
+            discard_upload(actor.user_id, form.token.data)
+            flash("Berkas tidak lagi lolos pemeriksaan; tidak ada data yang diimpor.", "danger")
+            return self._render_preview(err.preview)
+        except Forbidden as err:
+            db.session.rollback()
+            log_refusal(403, "AttendanceImport", None, err.message)
+            flash(err.message, "danger")
+            return redirect(url_for(".index"))
+        except (Conflict, ServiceError) as err:
+            db.session.rollback()
+            flash(err.message, "danger")
+            return redirect(url_for(".index"))
+        discard_upload(actor.user_id, form.token.data)
+        flash(f"Kehadiran {result.preview.month_label} diimpor: {result.rows} baris untuk {result.employees} "
+              f"pegawai; {result.replaced_rows} baris lama diganti.", "success")
+        return redirect(url_for("AttendanceView.list"))
+
+    @expose("/template/")
+    @has_access
+    def template(self):
+        today = today_local()
+        try:
+            year = int(request.args.get("year", today.year))
+            month = int(request.args.get("month", today.month))
+            date(year, month, 1)
+        except ValueError:
+            year, month = today.year, today.month
+        if request.args.get("format", "xlsx").lower() == "csv":
+            return send_file(io.BytesIO(build_csv_template(year, month)), mimetype="text/csv; charset=utf-8",
+                             as_attachment=True, download_name="templat-kehadiran.csv")
+        return send_file(io.BytesIO(build_xlsx_template(year, month)), as_attachment=True,
+                         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                         download_name="templat-kehadiran.xlsx")
+
+
+# --------------------------------------------------------------------------- the list
+class AttendanceView(ScopedModelView):
+    """Data kehadiran in scope: BKD, Auditor all; Operator OPD own OPD; Pegawai own rows;
+    Atasan also the subordinates' (app.security.scope_clause). Read-only: rows come from
+    the import."""
+
+    datamodel = SQLAInterface(Attendance)
+    entity = "Attendance"
+    base_permissions = ["can_list", "can_show"]
+    validate_forms = False
+    list_title = "Data Kehadiran"
+    show_title = "Detail Kehadiran"
+    list_columns = ["date", "employee", "status", "minutes_late", "minutes_early"]
+    show_columns = ["date", "employee", "status", "minutes_late", "minutes_early"]
+    search_columns = ["employee", "date", "status"]
+    order_columns = ["date", "status", "minutes_late", "minutes_early"]
+    base_order = ("date", "desc")
+    label_columns = {"date": "Tanggal", "employee": "Pegawai", "status": "Status",
+                     "minutes_late": "Terlambat (menit)", "minutes_early": "Pulang Cepat (menit)"}
+    description_columns = {
+        "minutes_late": "Kosong (–) berarti tidak ada rekaman absen masuk.",
+        "minutes_early": "Kosong (–) berarti tidak ada rekaman absen pulang.",
+    }
+    formatters_columns = {"date": _fmt_date, "status": _status_label, "minutes_late": _minutes,
+                          "minutes_early": _minutes}
+    search_form_query_rel_fields = ScopedModelView.scoped_rel("employee")
