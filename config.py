@@ -35,6 +35,9 @@ _SCORE_MENUS = "Kinerja|Rekap Kinerja dan TPP"
 _ATTENDANCE_MENUS = "Kehadiran|Data Kehadiran|Impor Kehadiran"
 _EVAL_MENUS = "Penilaian|Penilaian Periodik|Predikat Organisasi|Distribusi Predikat"
 _TPP_MENUS = "Pengaturan|Tabel TPP per Kelas|Hukuman Disiplin"
+_REPORT_VIEWS = "ReportView"
+_REPORTS = "can_index|can_download"
+_REPORT_MENUS2 = "Laporan|Unduh Laporan Excel|Dasbor"
 _API_READ = "can_get|can_info"
 _API_ENTRY = "can_get|can_info|can_post|can_put|can_delete|can_submit"
 _API_DECIDE = "can_get|can_info|can_approve|can_return|can_reject|can_bulk_approve"
@@ -99,6 +102,10 @@ class Config:
             ("EvaluationView", _READ),
             ("DistributionReportView", "can_index"),
             (_SCORE_MENUS + "|" + _ATTENDANCE_MENUS + "|" + _EVAL_MENUS + "|" + _TPP_MENUS, "menu_access"),
+            ("ReportView|DashboardView", _REPORTS + "|can_data"),
+            ("ReportApi", "can_get|can_download"),
+            ("MasterImportView", "can_index|can_upload|can_confirm|can_template"),
+            (_REPORT_MENUS2 + "|Impor Data Induk", "menu_access"),
             (_WORK_MENUS + "|" + _QUEUE_MENUS + "|" + _REPORT_MENUS + "|" + _SETTING_MENUS + "|Audit|Log Audit",
              "menu_access"),
         ),
@@ -121,6 +128,10 @@ class Config:
             ("SanctionView|OrgPredikatView|EvaluationView", _READ),
             ("DistributionReportView", "can_index"),
             (_SCORE_MENUS + "|" + _ATTENDANCE_MENUS + "|" + _EVAL_MENUS + "|Hukuman Disiplin", "menu_access"),
+            ("ReportView|DashboardView", _REPORTS + "|can_data"),
+            ("ReportApi", "can_get|can_download"),
+            ("MasterImportView", "can_index|can_upload|can_confirm|can_template"),
+            (_REPORT_MENUS2 + "|Impor Data Induk", "menu_access"),
         ),
         "Pegawai": _role(
             *_SELF,
@@ -134,6 +145,9 @@ class Config:
             ("RecapView", _READ + "|can_rincian"),
             ("AttendanceView|EvaluationView", _READ),
             (_SCORE_MENUS + "|Kehadiran|Data Kehadiran|Penilaian|Penilaian Periodik", "menu_access"),
+            ("ReportView|DashboardView", _REPORTS + "|can_data"),
+            ("ReportApi", "can_get|can_download"),
+            (_REPORT_MENUS2, "menu_access"),
         ),
         "Atasan": _role(
             *_SELF,
@@ -147,6 +161,9 @@ class Config:
             ("RecapView", _READ + "|can_rincian"),
             ("EvaluationView", _READ + "|can_subordinates|can_evaluate"),
             (_SCORE_MENUS + "|Penilaian|Penilaian Periodik", "menu_access"),
+            ("ReportView|DashboardView", _REPORTS + "|can_data"),
+            ("ReportApi", "can_get|can_download"),
+            (_REPORT_MENUS2, "menu_access"),
         ),
         "Auditor": _role(
             *_SELF,
@@ -162,6 +179,9 @@ class Config:
             ("AttendanceView|TppRateView|SanctionView|OrgPredikatView|EvaluationView", _READ),
             ("DistributionReportView", "can_index"),
             (_SCORE_MENUS + "|Kehadiran|Data Kehadiran|" + _EVAL_MENUS + "|" + _TPP_MENUS, "menu_access"),
+            ("ReportView|DashboardView", _REPORTS + "|can_data"),
+            ("ReportApi", "can_get|can_download"),
+            (_REPORT_MENUS2, "menu_access"),
         ),
         "Keuangan": _role(
             *_SELF,
@@ -171,6 +191,9 @@ class Config:
             ("RecapView", _READ + "|can_rincian"),
             ("TppRateView", _READ),
             (_SCORE_MENUS + "|Pengaturan|Tabel TPP per Kelas", "menu_access"),
+            ("ReportView", _REPORTS),
+            ("ReportApi", "can_get|can_download"),
+            ("Laporan|Unduh Laporan Excel", "menu_access"),
         ),
     }
 

@@ -1,4 +1,4 @@
-"""`flask` commands: sync-roles, seed-demo, recompute-superiors."""
+"""`flask` commands: sync-roles, seed-demo, recompute-superiors, recompute."""
 from __future__ import annotations
 
 import click
@@ -53,6 +53,29 @@ def seed_demo_command(password: str):
     click.echo(summary)
 
 
+@click.command("recompute")
+@click.option("--period", "period_text", required=True, metavar="YYYY-MM",
+              help="Periode yang dihitung ulang, mis. 2026-11.")
+@with_appcontext
+def recompute_command(period_text: str):
+    """Hitung ulang rekap kinerja dan TPP seluruh pegawai untuk satu periode."""
+    import re
+
+    from app.services import ValidationFailed
+    from app.services.recap import recompute_period
+
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})", (period_text or "").strip())
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise click.UsageError(f"Periode {period_text!r} tidak valid; gunakan format YYYY-MM, mis. 2026-11.")
+    try:
+        result = recompute_period(int(match.group(1)), int(match.group(2)))
+    except ValidationFailed as err:
+        db.session.rollback()
+        raise click.ClickException(err.message)
+    db.session.commit()
+    click.echo(result.summary())
+
+
 def register(app) -> None:
-    for cmd in (sync_roles_command, recompute_superiors_command, seed_demo_command):
+    for cmd in (sync_roles_command, recompute_superiors_command, seed_demo_command, recompute_command):
         app.cli.add_command(cmd)

@@ -193,7 +193,7 @@ def import_month(year: int, month: int, filename: str, data: bytes, actor) -> Im
             "employees": len(ids), "replaced_rows": replaced, "by_status": counts["by_status"],
         }, detail=f"Impor kehadiran {preview.month_label}: {len(values)} baris, {len(ids)} pegawai, "
                   f"{replaced} baris lama diganti")
-        record.rows = len(values)  # this change makes the flush that writes the audit row
+        record.rows = len(values)
         db.session.flush()
     except IntegrityError:
         db.session.rollback()

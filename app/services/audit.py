@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.models.audit import AuditLog, utcnow
 
 AUDITED = {"Unit", "Position", "Employee", "SuperiorOverride", "ActivityCatalog", "Holiday", "Period",
-           "Activity", "SubmitException", "Parameter"}
+           "Activity", "SubmitException", "Parameter", "Evaluation", "OrgPredikat", "TppRate", "Sanction"}
 # Derived caches, recomputed by the system (not someone's change).
 _SKIP_COLUMNS = {"Employee": {"superior_id"}, "Unit": {"opd_id"}}
 
@@ -95,9 +95,6 @@ def _after_flush(session: Session, flush_context) -> None:
                      entity_id=_pk(obj), action=named or action, before=_dump(before),
                      after=_dump(after), detail=note, ip=ip)
             )
-    extra = session.info.pop("audit_extra", [])
-    for entry in extra:
-        rows.append(dict(at=now, user_id=user_id, username=username, ip=ip, **entry))
     if rows:
         session.connection().execute(AuditLog.__table__.insert(), rows)
 
@@ -109,11 +106,13 @@ def register_listeners() -> None:
 
 def add_event(session: Session, entity: str, entity_id: Any, action: str,
               before: dict | None = None, after: dict | None = None, detail: str | None = None) -> None:
-    """Queue an audit row (a domain event without a column change) for the next flush."""
-    session.info.setdefault("audit_extra", []).append(
-        dict(entity=entity, entity_id=None if entity_id is None else str(entity_id), action=action,
-             before=_dump(before), after=_dump(after), detail=detail)
-    )
+    """Write an audit row for a domain event (import, recompute, ...) in the session's
+    transaction: it commits or rolls back with the change it describes."""
+    user_id, username, ip = _actor()
+    session.execute(AuditLog.__table__.insert(), [dict(
+        at=utcnow(), user_id=user_id, username=username, ip=ip, entity=entity,
+        entity_id=None if entity_id is None else str(entity_id), action=action,
+        before=_dump(before), after=_dump(after), detail=detail)])
 
 
 def record_refusal(user_id, username, status: int, entity: str, entity_id, detail: str, ip) -> None:

@@ -49,16 +49,31 @@ def register_views(appbuilder) -> None:
                         category_icon="fa-shield-alt")
     for api in (UnitApi, PositionApi, EmployeeApi, ActivityCatalogApi):
         appbuilder.add_api(api)
-    try:
-        from app.api.activities import ActivityApi
-    except ImportError:  # pragma: no cover - the API module lands with the activity workflow
-        ActivityApi = None
-    if ActivityApi is not None:
-        appbuilder.add_api(ActivityApi)
+    from app.api.activities import ActivityApi
 
-    # Scores, TPP, attendance and evaluations (issue 4): each module registers its own views.
+    appbuilder.add_api(ActivityApi)
+
+    # Scores, TPP, attendance and evaluations.
     # [scores-views]
-    # [attendance-views]
-    # [evaluation-views]
+    from app.views.attendance import AttendanceImportView, AttendanceView
+
+    appbuilder.add_view(AttendanceView, "Data Kehadiran", icon="fa-calendar-day", category="Kehadiran",
+                        category_icon="fa-user-check")
+    appbuilder.add_view(AttendanceImportView, "Impor Kehadiran", icon="fa-file-import", category="Kehadiran")
+    from app.views.evaluation import (
+        DistributionReportView, EvaluationView, OrgPredikatView, SanctionView, TppRateView,
+    )
+
+    appbuilder.add_view(EvaluationView, "Penilaian Periodik", icon="fa-star-half-alt", category="Penilaian",
+                        category_icon="fa-star")
+    appbuilder.add_view(OrgPredikatView, "Predikat Organisasi", icon="fa-building", category="Penilaian")
+    appbuilder.add_view(DistributionReportView, "Distribusi Predikat", icon="fa-chart-bar", category="Penilaian")
+    appbuilder.add_view(TppRateView, "Tabel TPP per Kelas", icon="fa-money-bill", category="Pengaturan")
+    appbuilder.add_view(SanctionView, "Hukuman Disiplin", icon="fa-gavel", category="Pengaturan")
+
+    # Reports, master-data import and dashboards.
+    # [report-views]
+    # [import-views]
+    # [dashboard-views]
 
     current_app.jinja_env.globals["pending_decisions"] = pending_decisions
