@@ -99,7 +99,7 @@ class Config:
             ("AttendanceView", _READ),
             ("AttendanceImportView", "can_index|can_upload|can_confirm|can_template"),
             ("TppRateView|SanctionView|OrgPredikatView", _WRITE),
-            ("EvaluationView", _READ),
+            ("EvaluationView", _READ + "|can_subordinates|can_evaluate"),
             ("DistributionReportView", "can_index"),
             (_SCORE_MENUS + "|" + _ATTENDANCE_MENUS + "|" + _EVAL_MENUS + "|" + _TPP_MENUS, "menu_access"),
             ("ReportView|DashboardView", _REPORTS + "|can_data"),
