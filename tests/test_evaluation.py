@@ -437,7 +437,7 @@ PAGES = ["/evaluationview/list/", "/evaluationview/subordinates/", "/orgpredikat
          "/tpprateview/list/", "/tpprateview/add", "/sanctionview/list/", "/sanctionview/add", "/distribution/"]
 EXPECTED = {
     "admin": [200] * 9,
-    "bkd": [200, 403, 200, 200, 200, 200, 200, 200, 200],
+    "bkd": [200, 200, 200, 200, 200, 200, 200, 200, 200],
     "operator": [200, 403, 200, 403, 403, 403, 200, 403, 200],
     "pegawai": [200, 403, 403, 403, 403, 403, 403, 403, 403],
     "atasan": [200, 200, 403, 403, 403, 403, 403, 403, 403],
