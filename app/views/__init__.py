@@ -54,7 +54,10 @@ def register_views(appbuilder) -> None:
     appbuilder.add_api(ActivityApi)
 
     # Scores, TPP, attendance and evaluations.
-    # [scores-views]
+    from app.views.recap import RecapView
+
+    appbuilder.add_view(RecapView, "Rekap Kinerja dan TPP", icon="fa-calculator", category=work)
+    appbuilder.add_link("Hitung Ulang Rekap", href="/recapview/recompute/", icon="fa-sync", category=work)
     from app.views.attendance import AttendanceImportView, AttendanceView
 
     appbuilder.add_view(AttendanceView, "Data Kehadiran", icon="fa-calendar-day", category="Kehadiran",
@@ -72,8 +75,15 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(SanctionView, "Hukuman Disiplin", icon="fa-gavel", category="Pengaturan")
 
     # Reports, master-data import and dashboards.
-    # [report-views]
+    from app.api.reports import ReportApi
+    from app.views.reports import ReportView
+
+    appbuilder.add_view(ReportView, "Unduh Laporan Excel", icon="fa-file-excel", category="Laporan",
+                        category_icon="fa-file-alt")
+    appbuilder.add_api(ReportApi)
     # [import-views]
-    # [dashboard-views]
+    from app.views.dashboard import DashboardView
+
+    appbuilder.add_view(DashboardView, "Dasbor", icon="fa-chart-line", category="Laporan", category_icon="fa-file-alt")
 
     current_app.jinja_env.globals["pending_decisions"] = pending_decisions

@@ -1,0 +1,111 @@
+"""Rekap kinerja dan TPP: the score page per OPD and period, each employee's "rincian"
+(every number explained) and BKD's recompute button. Numbers come from the Recap rows
+written by app.services.recap; the rincian recomputes them step by step (explain())."""
+from __future__ import annotations
+
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import action, expose, has_access
+from flask_appbuilder.fieldwidgets import Select2Widget
+from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.security.decorators import permission_name
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectField
+
+from app.domain.money import format_rupiah
+from app.domain.predikat import PREDIKAT_LABELS
+from app.extensions import db
+from app.models import Period, Recap
+from app.services import ServiceError
+from app.views.base import ScopedModelView, format_wib
+
+
+def _rupiah(value) -> str:
+    return "" if value is None else format_rupiah(int(value))
+
+
+def _pct(value) -> str:
+    return "" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+class RecomputeForm(FlaskForm):
+    period = SelectField("Periode", coerce=int, widget=Select2Widget())
+
+
+class RecapView(ScopedModelView):
+    datamodel = SQLAInterface(Recap)
+    entity = "Recap"
+    base_permissions = ["can_list", "can_show", "can_rincian", "can_recompute", "rincian"]
+    validate_forms = False
+    list_title = "Rekap Kinerja dan TPP"
+    show_title = "Rekap Pegawai"
+    list_columns = ["period", "nip", "name", "unit_name", "kelas_jabatan", "work_score", "predikat",
+                    "deduction_pct", "net"]
+    show_fieldsets = [
+        ("Pegawai", {"fields": ["period", "nip", "name", "unit_name", "opd", "position_name", "kelas_jabatan",
+                                "employee_kind", "golongan", "bank_account"]}),
+        ("Capaian kinerja", {"fields": ["calendar_working_days", "reduced_days", "working_days", "target_minutes",
+                                        "recognised_minutes", "work_score", "predikat"]}),
+        ("TPP", {"fields": ["base_tpp", "performance_part", "deduction_pct", "discipline_part", "sanction_pct",
+                            "gross", "tax", "health", "net"]}),
+        ("Perhitungan", {"fields": ["computed_at"]}),
+    ]
+    search_columns = ["period", "opd", "unit", "nip", "name", "kelas_jabatan", "work_score", "predikat", "net"]
+    order_columns = ["nip", "name", "unit_name", "kelas_jabatan", "work_score", "deduction_pct", "net"]
+    base_order = ("name", "asc")
+    label_columns = {
+        "period": "Periode", "nip": "NIP", "name": "Nama", "unit_name": "Unit Kerja", "unit": "Unit Kerja",
+        "opd": "OPD", "position_name": "Jabatan", "kelas_jabatan": "Kelas", "employee_kind": "Jenis Pegawai",
+        "golongan": "Golongan", "bank_account": "Nomor Rekening", "calendar_working_days": "Hari Kerja Kalender",
+        "reduced_days": "Hari Cuti/Sakit/DL", "working_days": "Hari Kerja Efektif", "target_minutes": "Target (menit)",
+        "recognised_minutes": "Menit Diakui", "work_score": "Capaian Kinerja (%)", "predikat": "Predikat",
+        "base_tpp": "TPP Dasar", "performance_part": "Bagian Kinerja", "deduction_pct": "Potongan Disiplin (%)",
+        "discipline_part": "Bagian Disiplin", "sanction_pct": "Hukuman Disiplin (%)", "gross": "Bruto",
+        "tax": "PPh 21", "health": "Iuran Kesehatan", "net": "TPP Diterima", "computed_at": "Dihitung Pada",
+    }
+    formatters_columns = {
+        "work_score": _pct, "deduction_pct": _pct, "sanction_pct": _pct, "base_tpp": _rupiah,
+        "performance_part": _rupiah, "discipline_part": _rupiah, "gross": _rupiah, "tax": _rupiah,
+        "health": _rupiah, "net": _rupiah, "computed_at": format_wib,
+        "predikat": lambda p: PREDIKAT_LABELS.get(p, p or "Belum dinilai"),
+    }
+    search_form_query_rel_fields = ScopedModelView.scoped_rel("opd", "unit")
+
+    @action("rincian", "Rincian", "", "fa-search-plus", multiple=False)
+    def rincian_action(self, item):
+        return redirect(url_for(".rincian", pk=item.id))
+
+    @expose("/rincian/<int:pk>")
+    @has_access
+    @permission_name("rincian")
+    def rincian(self, pk):
+        from app.services.recap import explain
+
+        row = self._scoped_item(pk)
+        detail = explain(row.employee_id, row.period.year, row.period.month)
+        return self.render_template("recap_rincian.html", d=detail, row=row, rupiah=_rupiah, pct=_pct,
+                                    predikat_labels=PREDIKAT_LABELS)
+
+    @expose("/recompute/", methods=["GET", "POST"])
+    @has_access
+    @permission_name("recompute")
+    def recompute(self):
+        from app.models.periods import MONTH_NAMES
+        from app.services.activities import current_actor
+        from app.services.recap import recompute_period
+
+        periods = db.session.scalars(select(Period).where(Period.state == "OPEN")
+                                     .order_by(Period.year.desc(), Period.month.desc())).all()
+        form = RecomputeForm(request.form if request.method == "POST" else None)
+        form.period.choices = [(p.id, f"{MONTH_NAMES[p.month]} {p.year}") for p in periods]
+        if request.method == "POST" and form.validate():
+            period = db.session.get(Period, form.period.data)
+            try:
+                result = recompute_period(period.year, period.month, current_actor())
+                db.session.commit()
+                flash(result.summary(), "success")
+                return redirect(url_for(".list"))
+            except ServiceError as err:
+                db.session.rollback()
+                flash(err.message, "danger")
+        return self.render_template("recap_recompute.html", form=form)
