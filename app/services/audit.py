@@ -108,6 +108,8 @@ def add_event(session: Session, entity: str, entity_id: Any, action: str,
               before: dict | None = None, after: dict | None = None, detail: str | None = None) -> None:
     """Write an audit row for a domain event (import, recompute, ...) in the session's
     transaction: it commits or rolls back with the change it describes."""
+    if session.info.get("audit_disabled"):
+        return
     user_id, username, ip = _actor()
     session.execute(AuditLog.__table__.insert(), [dict(
         at=utcnow(), user_id=user_id, username=username, ip=ip, entity=entity,

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Optional
 
 from app.domain.golongan import golongan_rank
@@ -886,6 +886,7 @@ def seed_demo(password: str, today: date | None = None) -> str:
             select(func.count(func.distinct(Employee.superior_id))).where(Employee.superior_id.is_not(None))
         )
         activities = seed_demo_activities(today)
+        scores = seed_demo_scores(today)
         session.commit()
     except Exception:
         session.rollback()
@@ -896,7 +897,7 @@ def seed_demo(password: str, today: date | None = None) -> str:
         else:
             session.info.pop("audit_disabled", None)
 
-    return _summary(plan, today, n_atasan, len(holidays), skipped, activities)
+    return _summary(plan, today, n_atasan, len(holidays), skipped, activities) + "\n" + scores
 
 
 def _summary(plan: _Plan, today: date, n_atasan: int, n_holidays: int, skipped: list[str],
@@ -1154,3 +1155,57 @@ def seed_demo_activities(today: date) -> DemoActivities:
         session.execute(insert(Activity), rows)
     result.total = len(rows)
     return result
+
+
+# TPP per kelas jabatan for the demo year (whole rupiah per month; BKD keeps the real table).
+DEMO_TPP_RATES = {
+    1: 1_750_000, 2: 1_900_000, 3: 2_050_000, 4: 2_250_000, 5: 2_500_000, 6: 2_750_000, 7: 3_100_000,
+    8: 3_500_000, 9: 4_250_000, 10: 5_000_000, 11: 6_250_000, 12: 7_500_000, 13: 9_000_000,
+    14: 12_500_000, 15: 16_000_000, 16: 21_000_000, 17: 26_000_000,
+}
+
+
+def seed_demo_scores(today: date) -> str:
+    """TPP rates of the year, a month of attendance for the demo-activity OPDs (mostly on time,
+    some late or leaving early, a missing check-out, leave, sick and absent days), then the
+    recap of the current month computed by the real service. Returns a summary line."""
+    from sqlalchemy import insert, select
+
+    from app.domain import calendar as cal
+    from app.extensions import db
+    from app.models import Attendance, Employee, Holiday, TppRate, Unit
+    from app.services.recap import recompute_period
+
+    session = db.session
+    rng = random.Random(f"{SEED}-kehadiran-{today.isoformat()}")
+    session.execute(insert(TppRate), [dict(year=today.year, kelas_jabatan=k, amount=v)
+                                      for k, v in DEMO_TPP_RATES.items()])
+    holidays = frozenset(session.execute(select(Holiday.date)).scalars())
+    first = today.replace(day=1)
+    opd_ids = list(session.execute(select(Unit.id).where(
+        Unit.name.in_(DEMO_ACTIVITY_OPD), Unit.parent_id.is_(None))).scalars())
+    people = session.execute(
+        select(Employee.id, Unit.workdays_per_week).join(Unit, Employee.unit_id == Unit.id)
+        .where(Unit.opd_id.in_(opd_ids), Employee.active.is_(True)).order_by(Employee.id)).all()
+    rows = []
+    for emp_id, wpw in people:
+        day = first
+        while day <= today:
+            if cal.is_working_day(day, wpw, holidays):
+                roll = rng.random()
+                if roll < 0.02:
+                    rows.append(dict(employee_id=emp_id, date=day, status="TK", minutes_late=None, minutes_early=None))
+                elif roll < 0.05:
+                    rows.append(dict(employee_id=emp_id, date=day, status=rng.choice(["CUTI", "SAKIT", "DL"]),
+                                     minutes_late=None, minutes_early=None))
+                else:
+                    late = rng.choice([0] * 8 + [rng.randint(1, 30), rng.randint(31, 95)])
+                    early = None if rng.random() < 0.02 else rng.choice([0] * 12 + [rng.randint(1, 45)])
+                    rows.append(dict(employee_id=emp_id, date=day, status="HADIR", minutes_late=late,
+                                     minutes_early=early))
+            day += timedelta(days=1)
+    if rows:
+        session.execute(insert(Attendance), rows)
+    result = recompute_period(today.year, today.month)
+    return (f"Tabel TPP {today.year}: {len(DEMO_TPP_RATES)} kelas; kehadiran contoh: {len(rows)} hari; "
+            f"rekap {result.employees} pegawai dihitung.")
