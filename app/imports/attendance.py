@@ -15,15 +15,17 @@ Columns are documented for operators in docs/attendance-import.md.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
-import zipfile
 from calendar import monthrange
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any, Iterable, Mapping, Optional
+
+from app.imports.common import (
+    DATE_FORMATS_LABEL, as_text as _as_text, file_kind, find_sheet, is_blank as _is_blank, normalise_header,
+    open_xlsx, parse_date, parse_nip as _parse_nip, read_csv, sheet_table,
+)
 
 SHEET_NAME = "Kehadiran"
 STATUSES = ("HADIR", "IZIN", "SAKIT", "CUTI", "DL", "TK")
@@ -31,7 +33,6 @@ REQUIRED_COLUMNS = ("NIP", "TANGGAL", "STATUS", "TERLAMBAT_MENIT", "PULANG_CEPAT
 OPTIONAL_COLUMNS = ("KETERANGAN",)
 ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y")
-DATE_FORMATS_LABEL = "YYYY-MM-DD, DD-MM-YYYY atau DD/MM/YYYY"
 MAX_MINUTES = 1440  # a day; more than that is not a measurement
 MAX_ROWS = 400_000  # 10,000 employees x 31 days with room to spare
 MAX_NOTE = 200
@@ -115,89 +116,34 @@ class Preview:
 
 
 # --------------------------------------------------------------------------- parsing
-def normalise_header(value: Any) -> str:
-    text = "" if value is None else str(value)
-    text = text.replace("\ufeff", "").strip().upper()
-    return re.sub(r"[\s\-\.]+", "_", text).strip("_")
-
-
 def parse_attendance(filename: str, data: bytes) -> ParsedFile:
     """Read a CSV or XLSX attendance file (see the module docstring)."""
     parsed = ParsedFile(filename=filename or "")
-    name = (filename or "").lower()
-    if not data:
-        parsed.errors.append("Berkas kosong.")
+    parsed.kind = file_kind(filename, data, parsed.errors)
+    if not parsed.kind:
         return parsed
-    if name.endswith(".xls") or data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        parsed.errors.append("Format Excel lama (.xls) tidak didukung. Simpan sebagai .xlsx atau CSV.")
-        return parsed
-    if name.endswith(".xlsx") or data[:4] == b"PK\x03\x04":
-        parsed.kind = "xlsx"
-        table = _read_xlsx(data, parsed)
-    elif name.endswith(".csv") or name.endswith(".txt") or not name:
-        parsed.kind = "csv"
-        table = _read_csv(data, parsed)
-    else:
-        parsed.errors.append("Jenis berkas tidak dikenali. Unggah berkas .csv atau .xlsx.")
-        return parsed
+    table = _read_xlsx(data, parsed) if parsed.kind == "xlsx" else read_csv(data, parsed.errors, parsed.warnings)
     if parsed.errors:
         return parsed
     _read_table(table, parsed)
     return parsed
 
 
-def _read_csv(data: bytes, parsed: ParsedFile) -> list[tuple[int, list[Any]]]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" in the ANSI code page; the key columns are ASCII.
-        text = data.decode("cp1252", errors="replace")
-        parsed.warnings.append("Berkas bukan UTF-8; dibaca sebagai Windows-1252.")
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    counts = {d: first.count(d) for d in (";", ",", "\t")}
-    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return [(reader.line_num, row) for row in reader]
-    except csv.Error as err:
-        parsed.errors.append(f"Berkas CSV tidak dapat dibaca (baris {reader.line_num}): {err}.")
-        return []
-
-
 def _read_xlsx(data: bytes, parsed: ParsedFile) -> list[tuple[int, list[Any]]]:
-    try:
-        from openpyxl import load_workbook
-    except ImportError:  # pragma: no cover - openpyxl is in requirements.txt
-        parsed.errors.append("Pembacaan XLSX tidak tersedia di server ini; unggah CSV.")
+    wb = open_xlsx(data, parsed.errors)
+    if wb is None:
         return []
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as err:
-        parsed.errors.append(f"Berkas bukan XLSX yang valid ({type(err).__name__}).")
-        return []
-    except Exception as err:  # openpyxl raises assorted errors on damaged files
-        parsed.errors.append(f"Berkas XLSX rusak atau tidak dapat dibaca ({type(err).__name__}).")
-        return []
-    try:
-        sheet = next((wb[n] for n in wb.sheetnames if n.strip().lower() == SHEET_NAME.lower()), None)
+        sheet = find_sheet(wb, SHEET_NAME)
         if sheet is None:
             found = ", ".join(f'"{n}"' for n in wb.sheetnames) or "(tidak ada)"
             parsed.errors.append(
                 f'Lembar (sheet) "{SHEET_NAME}" tidak ditemukan. Lembar yang ada: {found}. '
                 f'Gunakan templat atau ganti nama lembar data menjadi "{SHEET_NAME}".')
             return []
-        table = []
-        for index, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            table.append((index, list(values)))
-            if index > MAX_ROWS + 1:
-                break
-        return table
+        return sheet_table(sheet, MAX_ROWS)
     finally:
         wb.close()
-
-
-def _is_blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _read_table(table: list[tuple[int, list[Any]]], parsed: ParsedFile) -> None:
@@ -255,81 +201,8 @@ def _read_table(table: list[tuple[int, list[Any]]], parsed: ParsedFile) -> None:
         parsed.errors.append("Berkas tidak berisi baris data di bawah baris judul.")
 
 
-def _as_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d") if value.time() == datetime.min.time() else value.isoformat(" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2 ** 53:
-        return str(int(value))
-    return str(value).strip()
-
-
-_SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE]\+?\d+$")
-
-
-def _parse_nip(value: Any, errors: list[str]) -> Optional[str]:
-    if _is_blank(value):
-        errors.append("NIP kosong.")
-        return None
-    if isinstance(value, bool):
-        errors.append("NIP tidak valid.")
-        return None
-    if isinstance(value, int):
-        text = str(value)
-    elif isinstance(value, float):
-        # An 18-digit number does not fit a double: Excel has already lost the last digits.
-        errors.append("NIP tersimpan sebagai angka di Excel sehingga digit terakhirnya hilang; "
-                      "format kolom NIP sebagai Teks lalu ketik ulang NIP.")
-        return None
-    else:
-        text = str(value).strip().lstrip("'").replace(" ", "")
-        if _SCIENTIFIC.match(text):
-            errors.append(f"NIP tertulis dalam format ilmiah ({text}); simpan kolom NIP sebagai Teks.")
-            return None
-    if not text.isdigit() or len(text) != 18 or not text.isascii():
-        errors.append(f"NIP harus 18 angka: {text}.")
-        return None
-    return text
-
-
 def _parse_date(value: Any, errors: list[str]) -> Optional[date]:
-    if _is_blank(value):
-        errors.append("TANGGAL kosong.")
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        # A date cell without a date format arrives as its Excel serial number.
-        if 20000 <= value <= 80000 and float(value).is_integer():
-            from openpyxl.utils.datetime import from_excel
-
-            return from_excel(value).date()
-        errors.append(f"TANGGAL tidak dikenali: {_as_text(value)} (gunakan {DATE_FORMATS_LABEL}).")
-        return None
-    text = str(value).strip()
-    if " " in text and re.match(r"^\S+ 00:00(:00)?$", text):
-        text = text.split(" ")[0]  # "2026-11-02 00:00:00" from a spreadsheet export
-    shape = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})|(\d{1,2})[-/](\d{1,2})[-/](\d{4})", text)
-    if shape is None:
-        errors.append(f"TANGGAL tidak dikenali: {text} (gunakan {DATE_FORMATS_LABEL}).")
-        return None
-    if shape.group(1):
-        y, m, d = int(shape.group(1)), int(shape.group(2)), int(shape.group(3))
-    else:
-        if "-" in text and "/" in text:
-            errors.append(f"TANGGAL tidak dikenali: {text} (gunakan {DATE_FORMATS_LABEL}).")
-            return None
-        d, m, y = int(shape.group(4)), int(shape.group(5)), int(shape.group(6))
-    try:
-        return date(y, m, d)
-    except ValueError:
-        errors.append(f"Tanggal tidak mungkin: {text} (tanggal atau bulan di luar kalender).")
-        return None
+    return parse_date(value, errors, "TANGGAL")
 
 
 def _parse_status(value: Any, errors: list[str]) -> Optional[str]:

@@ -81,7 +81,9 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(ReportView, "Unduh Laporan Excel", icon="fa-file-excel", category="Laporan",
                         category_icon="fa-file-alt")
     appbuilder.add_api(ReportApi)
-    # [import-views]
+    from app.views.master_import import MasterImportView
+
+    appbuilder.add_view(MasterImportView, "Impor Data Induk", icon="fa-file-upload", category="Data Induk")
     from app.views.dashboard import DashboardView
 
     appbuilder.add_view(DashboardView, "Dasbor", icon="fa-chart-line", category="Laporan", category_icon="fa-file-alt")

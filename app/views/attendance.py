@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
-import re
-import secrets
-import time
 from datetime import date
 
 from flask import current_app, flash, redirect, request, send_file, url_for
@@ -29,6 +25,7 @@ from wtforms.validators import DataRequired, NumberRange
 
 from app.extensions import db
 from app.imports.attendance import ALL_COLUMNS, DATE_FORMATS_LABEL, SHEET_NAME, STATUSES
+from app.imports.common import UploadStore
 from app.models import Attendance
 from app.models.periods import MONTH_NAMES
 from app.models.scores import ATTENDANCE_STATUS_LABELS
@@ -43,7 +40,6 @@ MAX_BYTES_DEFAULT = 20 * 1024 * 1024
 PREVIEW_FIRST_ROWS = 200
 PREVIEW_MAX_ERROR_ROWS = 5000  # beyond that the page says how many more
 UPLOAD_MAX_AGE = 24 * 3600
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 # What each column means (the page, the template's "Petunjuk" sheet and docs/ say the same).
 COLUMN_HELP = [
@@ -85,62 +81,20 @@ class ConfirmForm(FlaskForm):
 
 
 # --------------------------------------------------------------------------- stored uploads
-def _folder() -> str:
-    path = current_app.config.get("ATTENDANCE_UPLOAD_FOLDER") or os.path.join(
-        current_app.instance_path, "attendance_uploads")
-    os.makedirs(path, exist_ok=True)
-    return path
-
-
-def _paths(user_id, token: str) -> tuple[str, str]:
-    base = os.path.join(_folder(), f"{int(user_id)}-{token}")
-    return base + ".bin", base + ".json"
-
-
-def _purge_old(folder: str) -> None:
-    limit = time.time() - UPLOAD_MAX_AGE
-    for name in os.listdir(folder):
-        path = os.path.join(folder, name)
-        try:
-            if os.path.isfile(path) and os.path.getmtime(path) < limit:
-                os.remove(path)
-        except OSError:  # pragma: no cover - removed by a concurrent request
-            pass
+UPLOADS = UploadStore("ATTENDANCE_UPLOAD_FOLDER", "attendance_uploads", UPLOAD_MAX_AGE)
 
 
 def store_upload(user_id, year: int, month: int, filename: str, data: bytes) -> str:
-    _purge_old(_folder())
-    token = secrets.token_urlsafe(24)
-    data_path, meta_path = _paths(user_id, token)
-    with open(data_path, "wb") as fh:
-        fh.write(data)
-    with open(meta_path, "w", encoding="utf-8") as fh:
-        json.dump({"year": year, "month": month, "filename": filename, "size": len(data)}, fh)
-    return token
+    return UPLOADS.store(user_id, {"year": year, "month": month, "filename": filename}, data)
 
 
 def load_upload(user_id, token: str):
     """(meta, data) of this user's stored upload, or None (unknown, expired, other user)."""
-    if user_id is None or not token or not _TOKEN.match(token):
-        return None
-    data_path, meta_path = _paths(user_id, token)
-    if not (os.path.isfile(data_path) and os.path.isfile(meta_path)):
-        return None
-    with open(meta_path, encoding="utf-8") as fh:
-        meta = json.load(fh)
-    with open(data_path, "rb") as fh:
-        data = fh.read()
-    return meta, data
+    return UPLOADS.load(user_id, token)
 
 
 def discard_upload(user_id, token: str) -> None:
-    if user_id is None or not token or not _TOKEN.match(token):
-        return
-    for path in _paths(user_id, token):
-        try:
-            os.remove(path)
-        except FileNotFoundError:
-            pass
+    UPLOADS.discard(user_id, token)
 
 
 # --------------------------------------------------------------------------- templates
