@@ -135,6 +135,11 @@ def scenario(world):
             _attendance(b, day, "CUTI", None, None)
         day += timedelta(days=1)
     s.commit()
+    # The fixture writes recognised = claimed; days over the cap are re-capped as at approval.
+    from app.services.activities import recap_recognised
+
+    assert recap_recognised(Y) == 2  # second activity of 2 Nov (staff_a) and of 9 Nov (staff_a1)
+    s.commit()
     return world
 
 
@@ -399,7 +404,7 @@ def _add_employees(world, n, start):
             kind="PNS", golongan="III/a", position_id=position_id, unit_id=unit_id, active=True)).inserted_primary_key[0]
         conn.execute(Activity.__table__.insert(), [
             dict(employee_id=emp_id, date=_d(d), description="x", volume=1, claimed_minutes=200 + d,
-                 status="APPROVED", created_at=date(2026, 11, 1), version=1) for d in (2, 3, 4)])
+                 recognised_minutes=200 + d, status="APPROVED", created_at=date(2026, 11, 1), version=1) for d in (2, 3, 4)])
         conn.execute(Attendance.__table__.insert(), [
             dict(employee_id=emp_id, date=_d(d), status=st, minutes_late=late, minutes_early=0)
             for d, st, late in ((2, "HADIR", 40), (3, "CUTI", None), (5, "TK", None))])
@@ -428,3 +433,86 @@ def test_statement_count_does_not_grow_with_employees(scenario):
     assert [r.employees for r in results] == [3, 30]
     assert len(few) == len(many), (few, many)
     assert len(many) <= 15
+
+
+def test_recognised_minutes_are_capped_per_day_in_approval_order(scenario):
+    """recap_day: approved rows of one employee-day in (decided_at, id) order get
+    min(claimed, cap − recognised so far); other statuses NULL; unchanged rows keep their version."""
+    from datetime import datetime
+
+    from app.extensions import db
+    from app.models import Activity
+    from app.services.activities import recap_day, recap_recognised
+
+    a = scenario.employee("op_b")
+    s = db.session
+    rows = [Activity(employee_id=a.id, date=_d(18), description="x", volume=1, claimed_minutes=m, status=st,
+                     recognised_minutes=r, decided_at=datetime(2026, 11, 18, h))
+            for m, st, r, h in ((200, "APPROVED", 200, 9), (300, "APPROVED", 300, 8),
+                                (100, "APPROVED", 100, 10), (50, "REJECTED", 50, 7))]
+    s.add_all(rows)
+    s.commit()
+    versions = [r.version for r in rows]
+    assert recap_day(a.id, _d(18), 450) == 3  # order 08:00 (300), 09:00 (200 -> 150), 10:00 (0); REJECTED -> NULL
+    s.commit()
+    assert [r.recognised_minutes for r in rows] == [150, 300, 0, None]
+    assert [r.version - v for r, v in zip(rows, versions)] == [1, 0, 1, 1]
+    assert recap_day(a.id, _d(18), 450) == 0 and recap_recognised(Y) == 0
+    # A higher cap gives the minutes back.
+    assert recap_day(a.id, _d(18), 600) == 2
+    assert [r.recognised_minutes for r in rows] == [200, 300, 100, None]
+
+
+def test_cap_change_recaps_and_recompute_agrees_with_explain(scenario):
+    from app.extensions import db
+    from app.models import Activity
+    from app.services.parameters import set_value
+    from app.services.recap import explain, recompute_period
+
+    a = scenario.employee("staff_a")
+    set_value(Y, "max_minutes_per_day", 250)
+    db.session.commit()
+    day2 = db.session.scalars(select(Activity.recognised_minutes).where(
+        Activity.employee_id == a.id, Activity.date == _d(2)).order_by(Activity.id)).all()
+    assert day2 == [240, 10]
+    recompute_period(Y, M)
+    db.session.commit()
+    info = explain(a.id, Y, M)
+    # cap 250: 250 + 250 + 120 + 60
+    assert info["recognised_minutes"] == 680 and info["differences"] == {}
+    set_value(Y, "max_minutes_per_day", 450)
+    db.session.commit()
+    assert db.session.scalars(select(Activity.recognised_minutes).where(
+        Activity.employee_id == a.id, Activity.date == _d(2)).order_by(Activity.id)).all() == [240, 210]
+
+
+def test_correction_is_capped_with_one_audit_row(scenario, app):
+    """correct() (and decide()) set the decided row's recognised minutes before its single flush:
+    one CORRECT audit row, no extra plain UPDATE; the day's earlier rows are re-capped."""
+    from datetime import datetime
+
+    from app.extensions import db
+    from app.models import Activity, AuditLog
+    from app.services.activities import correct
+
+    app.config["FIXED_TODAY"] = date(2026, 11, 20)
+    a = scenario.employee("op_b")
+    s = db.session
+    first = Activity(employee_id=a.id, date=_d(18), description="x", volume=1, claimed_minutes=300,
+                     status="APPROVED", recognised_minutes=300, decided_at=datetime(2026, 11, 18, 8))
+    second = Activity(employee_id=a.id, date=_d(18), description="y", volume=1, claimed_minutes=100,
+                      status="APPROVED", recognised_minutes=100, decided_at=datetime(2026, 11, 18, 9))
+    s.add_all([first, second])
+    s.commit()
+    correct(first, _bkd(), "Durasi sebenarnya 400 menit", claimed=400)  # now decided last
+    s.commit()
+    assert (first.recognised_minutes, second.recognised_minutes) == (350, 100)
+    actions = s.scalars(select(AuditLog.action).where(AuditLog.entity == "Activity",
+                                                      AuditLog.entity_id == str(first.id))).all()
+    assert actions == ["CREATE", "CORRECT"]
+    correct(second, _bkd(), "Bukan tugas jabatan", target="REJECTED")
+    s.commit()
+    assert (first.recognised_minutes, second.recognised_minutes) == (400, None)
+    actions = s.scalars(select(AuditLog.action).where(AuditLog.entity == "Activity",
+                                                      AuditLog.entity_id == str(first.id))).all()
+    assert actions == ["CREATE", "CORRECT", "UPDATE"]  # re-capped after the other correction

@@ -370,12 +370,17 @@ def decide(item, action: str, actor: Actor, note: Optional[str] = None, version:
         new_status = wf.next_status(item.status, action, note)
     except wf.WorkflowError as err:
         raise ValidationFailed({"note": [str(err)]}) from None
+    # Every query is done before the row changes (one flush, one audit row for the decision).
+    decided_at = utcnow()
+    cap = params_service.workflow_params(item.date.year).max_minutes_per_day
+    recognised = _recognised_for(item, new_status, item.claimed_minutes, decided_at, cap)
     item.status = new_status
     item.decided_by_id = actor.user_id
-    item.decided_at = utcnow()
+    item.decided_at = decided_at
     item.decision_note = (note or "").strip() or None
-    item.recognised_minutes = item.claimed_minutes if new_status == wf.APPROVED else None
+    item.recognised_minutes = recognised
     item._audit_action = action
+    _flush_then_recap(item, cap)
 
 
 def correct(item, actor: Actor, note: str, target: Optional[str] = None, claimed: Optional[int] = None) -> None:
@@ -387,16 +392,143 @@ def correct(item, actor: Actor, note: str, target: Optional[str] = None, claimed
         new_status = wf.next_status(item.status, wf.CORRECT, note, target)
     except wf.WorkflowError as err:
         raise ValidationFailed({"note": [str(err)]}) from None
-    if claimed is not None:
-        if claimed < 0:
-            raise ValidationFailed({"claimed_minutes": ["Menit tidak boleh negatif."]})
-        item.claimed_minutes = claimed
+    if claimed is not None and claimed < 0:
+        raise ValidationFailed({"claimed_minutes": ["Menit tidak boleh negatif."]})
+    new_claimed = item.claimed_minutes if claimed is None else claimed
+    # Every query is done before the row changes (one flush, one audit row for the correction).
+    decided_at = utcnow()
+    cap = params_service.workflow_params(item.date.year).max_minutes_per_day
+    recognised = _recognised_for(item, new_status, new_claimed, decided_at, cap)
+    item.claimed_minutes = new_claimed
     item.status = new_status
     item.decision_note = f"Koreksi BKD: {note.strip()}"
     item.decided_by_id = actor.user_id
-    item.decided_at = utcnow()
-    item.recognised_minutes = item.claimed_minutes if new_status == wf.APPROVED else None
+    item.decided_at = decided_at
+    item.recognised_minutes = recognised
     item._audit_action = wf.CORRECT
+    _flush_then_recap(item, cap)
+
+
+# --------------------------------------------------------------------------- recognised minutes
+# Recognised minutes are decided at approval: the APPROVED activities of one employee-day, in
+# the order they were approved (decided_at, then id; rows without decided_at first), each get
+# min(claimed, cap - recognised so far), never below 0; any other status has NULL. The monthly
+# recap then only sums recognised_minutes (design section 4: "capped per day").
+MSG_RECAP_DETAIL = "Menit diakui dihitung ulang (batas menit per hari)."
+
+
+def _recognition_key(decided_at, activity_id):
+    return (decided_at is not None, decided_at or datetime.min, activity_id or 0)
+
+
+def _capped(rows, cap: int) -> dict[Any, int]:
+    """{key: recognised} for (key, claimed, decided_at, id) tuples of one day's approved rows."""
+    out, used = {}, 0
+    for key, claimed, _, _ in sorted(rows, key=lambda r: _recognition_key(r[2], r[3])):
+        value = max(0, min(int(claimed or 0), cap - used))
+        out[key] = value
+        used += value
+    return out
+
+
+def _recognised_for(item, new_status: str, claimed: int, decided_at: datetime, cap: int) -> Optional[int]:
+    """The recognised minutes `item` gets once it has `new_status`, `claimed` and `decided_at`
+    (computed BEFORE the row changes, so the decision is written in one flush)."""
+    from app.models import Activity
+
+    if new_status != wf.APPROVED:
+        return None
+    others = db.session.execute(select(Activity.id, Activity.claimed_minutes, Activity.decided_at).where(
+        Activity.employee_id == item.employee_id, Activity.date == item.date, Activity.status == wf.APPROVED,
+        Activity.id != item.id)).all()
+    rows = [(o.id, o.claimed_minutes, o.decided_at, o.id) for o in others]
+    rows.append(("item", claimed, decided_at, item.id))
+    return _capped(rows, cap)["item"]
+
+
+def _flush_then_recap(item, cap: int) -> None:
+    """Write the decided row (its version check happens here) and re-cap its day's other rows."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    try:
+        db.session.flush()
+    except StaleDataError:
+        raise Conflict("Aktivitas ini baru saja diputuskan atau diubah oleh pengguna lain.") from None
+    recap_day(item.employee_id, item.date, cap)
+
+
+def _recap_items(items, cap: int) -> int:
+    """Set recognised_minutes on the loaded rows of ONE employee-day; only rows whose value
+    changes are touched (each write bumps the version). Returns the number changed."""
+    approved = [(i, i.claimed_minutes, i.decided_at, i.id) for i in items if i.status == wf.APPROVED]
+    wanted = _capped(approved, cap)
+    changed = 0
+    for i in items:
+        value = wanted.get(i)  # None for any status but APPROVED
+        if i.recognised_minutes != value:
+            i.recognised_minutes = value
+            i._audit_detail = MSG_RECAP_DETAIL
+            changed += 1
+    return changed
+
+
+def recap_day(employee_id: int, on: date, cap: Optional[int] = None) -> int:
+    """Re-cap the recognised minutes of one employee-day (see above); the caller commits."""
+    from app.models import Activity
+
+    if cap is None:
+        cap = params_service.workflow_params(on.year).max_minutes_per_day
+    items = db.session.scalars(select(Activity).where(
+        Activity.employee_id == employee_id, Activity.date == on,
+        or_(Activity.status == wf.APPROVED, Activity.recognised_minutes.is_not(None)))).all()
+    return _recap_items(items, cap)
+
+
+def recap_recognised(year: int) -> int:
+    """Re-cap every employee-day of the year's OPEN periods whose recognised minutes do not add
+    up to min(approved claimed minutes, cap) (or where a non-approved row keeps a value): one
+    grouped query finds those days, then their rows are loaded per employee in chunks and fixed.
+    Called when max_minutes_per_day changes; the caller commits. Returns the rows changed."""
+    from sqlalchemy import case, func
+
+    from app.models import Activity, Period
+
+    cap = params_service.workflow_params(year).max_minutes_per_day
+    months = db.session.scalars(select(Period.month).where(Period.year == year, Period.state == "OPEN")).all()
+    if not months:
+        return 0
+    approved = Activity.status == wf.APPROVED
+    rec = func.coalesce(func.sum(case((approved, Activity.recognised_minutes), else_=None)), 0)
+    claimed = func.coalesce(func.sum(case((approved, Activity.claimed_minutes), else_=None)), 0)
+    stray = func.sum(case((and_(~approved, Activity.recognised_minutes.is_not(None)), 1), else_=0))
+    missing = func.sum(case((and_(approved, Activity.recognised_minutes.is_(None)), 1), else_=0))
+    ranges = []
+    for m in months:
+        first = date(year, m, 1)
+        last = date(year + 1, 1, 1) if m == 12 else date(year, m + 1, 1)
+        ranges.append(and_(Activity.date >= first, Activity.date < last))
+    days = db.session.execute(
+        select(Activity.employee_id, Activity.date).where(or_(*ranges))
+        .group_by(Activity.employee_id, Activity.date)
+        .having(or_(rec != case((claimed > cap, cap), else_=claimed), stray > 0, missing > 0))).all()
+    by_employee: dict[int, set[date]] = {}
+    for eid, day in days:
+        by_employee.setdefault(eid, set()).add(day)
+    changed = 0
+    ids = sorted(by_employee)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        lo = min(d for e in chunk for d in by_employee[e])
+        hi = max(d for e in chunk for d in by_employee[e])
+        groups: dict[tuple[int, date], list] = {}
+        for item in db.session.scalars(select(Activity).where(
+                Activity.employee_id.in_(chunk), Activity.date.between(lo, hi),
+                or_(approved, Activity.recognised_minutes.is_not(None)))):
+            if item.date in by_employee[item.employee_id]:
+                groups.setdefault((item.employee_id, item.date), []).append(item)
+        for items in groups.values():
+            changed += _recap_items(items, cap)
+    return changed
 
 
 def commit_or_conflict() -> None:

@@ -84,3 +84,14 @@ def set_value(year: int, key: str, raw: Any, user_id: int | None = None) -> None
     row.value = values["value"]
     row.updated_by_id = user_id
     normalise(row)
+    after_change(year, key)
+
+
+def after_change(year: int, key: str) -> None:
+    """Consequences of a stored parameter change (the caller commits): a new daily cap
+    re-caps the recognised minutes of the year's open months."""
+    if key == "max_minutes_per_day":
+        from app.services.activities import recap_recognised
+
+        db.session.flush()
+        recap_recognised(year)

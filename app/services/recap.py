@@ -4,13 +4,18 @@
 number of SQL statements, whatever the number of employees (design section 6):
 
 1. parameters of the year, the period, the month's holidays (three small selects);
-2. recognised minutes — ONE grouped statement over ``activity``: approved claimed minutes
-   summed per employee per day in a subquery, each day capped at ``max_minutes_per_day``,
-   then summed per employee (``SUM(CASE WHEN day_sum > cap THEN cap ELSE day_sum END)``);
+2. recognised minutes — ONE single-level grouped statement over ``activity``:
+   ``SELECT employee_id, SUM(recognised_minutes) … WHERE status = 'APPROVED' AND date BETWEEN …
+   GROUP BY employee_id``. The daily cap is applied when an activity is decided
+   (``app.services.activities``: ``decide``/``correct`` re-cap the employee-day, a change of
+   ``max_minutes_per_day`` re-caps the year's open months with ``recap_recognised``), so the
+   stored ``recognised_minutes`` of a day's approved rows add up to min(claimed, cap);
 3. attendance — ONE grouped statement over ``attendance`` of the month's working days,
    grouped per employee and "Monday–Friday working day or not" (the 6-day list contains the
-   5-day one; both lists are computed once with ``app.domain.calendar``, not per employee): a
-   5-day unit takes the weekday group, a 6-day unit both. It gives the number of days whose
+   5-day one; both lists are computed once with ``app.domain.calendar``, not per employee, and
+   the SQL names only the few days where they differ: non-working days are excluded, working
+   Saturdays form the second group — see ``_day_filters``): a 5-day unit takes the weekday
+   group, a 6-day unit both. It gives the number of days whose
    status reduces the target and the discipline deduction computed by CASE expressions from
    the bands (late and early separately, NULL minutes = ``no_record_percent``, TK =
    ``tk_percent``); the month's total is capped at ``max_deduction_percent`` (100) in Python
@@ -31,7 +36,10 @@ number of SQL statements, whatever the number of employees (design section 6):
    period (entity "Period", the counts in ``after``).
 
 ``explain(employee_id, year, month)`` recomputes ONE employee step by step with the domain
-functions (for the "rincian" page) and must agree with the stored row (tests check it).
+functions (for the "rincian" page) and must agree with the stored row (tests check it). It
+still caps the approved CLAIMED minutes per day itself (``recognised_minutes`` of
+``app.domain.scores``), so an empty ``differences`` also proves that the stored per-activity
+recognised minutes agree with the domain rule.
 """
 from __future__ import annotations
 
@@ -159,6 +167,21 @@ def _band_case(column, bands, no_record: int, scale: int):
     return case(*whens, else_=literal(0))
 
 
+def _day_filters(column, first: date, last: date, calendar: dict[int, list[date]]):
+    """(weekday group, WHERE terms) for attendance of the month's working days. The 6-day
+    calendar contains the 5-day one; instead of testing every row against the ~22–26 working
+    days, the terms name the few days that differ: the month's days that are no working day at
+    all (Sundays, holidays) are excluded, and a row is in the "Monday–Friday" group (1) unless
+    it is one of the working Saturdays (0)."""
+    saturdays = sorted(set(calendar[6]) - set(calendar[5]))
+    working = set(calendar[6])
+    off = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    off = [d for d in off if d not in working]
+    group = case((column.in_(saturdays), 0), else_=1) if saturdays else literal(1)
+    terms = [column.between(first, last)] + ([column.not_in(off)] if off else [])
+    return group.label("weekday"), terms
+
+
 def _require_period(year: int, month: int):
     from app.services.periods import get_period
 
@@ -174,6 +197,64 @@ def _holidays(session, first: date, last: date) -> list[date]:
     from app.models import Holiday
 
     return list(session.scalars(select(Holiday.date).where(Holiday.date.between(first, last))))
+
+
+# --------------------------------------------------------------------------- the month's scores
+def _reducing_days(session, first: date, last: date, calendar: dict[int, list[date]], reducing) -> dict:
+    """{employee: {5: n, 6: n}} days of a target-reducing status on the 5- and 6-day calendars
+    (one grouped statement over the few attendance rows with such a status)."""
+    from app.models import Attendance
+
+    out: dict[int, dict[int, int]] = {}
+    if not reducing:
+        return out
+    weekday_group, on_working_days = _day_filters(Attendance.date, first, last, calendar)
+    for eid, weekday, n in session.execute(
+            select(Attendance.employee_id, weekday_group, func.count())
+            .where(Attendance.status.in_(sorted(reducing)), *on_working_days)
+            .group_by(Attendance.employee_id, weekday_group)):
+        d = out.setdefault(eid, {5: 0, 6: 0})
+        d[6] += n
+        if weekday:
+            d[5] += n
+    return out
+
+
+def month_scores(year: int, month: int) -> dict[int, tuple[int, int, Decimal]]:
+    """{employee id: (recognised minutes, target minutes, work score %)} of every active
+    employee for the month — the score part of the recap (design section 6), computed in the
+    database: ONE grouped sum of the stored recognised minutes, the reducing-status days (one
+    small grouped statement) and the employees' 5/6-day unit; then the domain functions
+    (``target_minutes``, ``work_score``, memoised). Read-only; agrees with recompute_period."""
+    from app.models import Activity, Employee, Unit
+    from app.services.parameters import values_for
+
+    session = db.session
+    sp = P.score_params(values_for(year))
+    first, last = month_bounds(year, month)
+    holidays = set(_holidays(session, first, last))
+    calendar = {w: working_days_in_month(year, month, w, holidays) for w in (5, 6)}
+    minutes = dict(session.execute(
+        select(Activity.employee_id, func.sum(Activity.recognised_minutes))
+        .where(Activity.status == "APPROVED", Activity.date.between(first, last))
+        .group_by(Activity.employee_id)).all())
+    reduced = _reducing_days(session, first, last, calendar, sp.reducing_statuses)
+    units = session.execute(select(Employee.id, Unit.workdays_per_week).join(Unit, Unit.id == Employee.unit_id)
+                            .where(Employee.active.is_(True))).all()
+    targets: dict[int, int] = {}
+    scores: dict[tuple[int, int], Decimal] = {}
+    out = {}
+    for eid, wpw in units:
+        working = len(calendar[wpw]) - (reduced[eid][wpw] if eid in reduced else 0)
+        target = targets.get(working)
+        if target is None:
+            target = targets[working] = target_minutes(working, sp)
+        recognised = int(minutes.get(eid) or 0)
+        score = scores.get((recognised, target))
+        if score is None:
+            score = scores[(recognised, target)] = work_score(recognised, target)
+        out[eid] = (recognised, target, score)
+    return out
 
 
 # --------------------------------------------------------------------------- the whole period
@@ -205,16 +286,12 @@ def recompute_period(year: int, month: int, actor=None) -> RecomputeResult:
                              separators=(",", ":"))
     t_setup = time.perf_counter()
 
-    # 2. recognised minutes: per employee per day, capped, summed — one statement.
-    day_sum = (
-        select(Activity.employee_id.label("employee_id"), func.sum(Activity.claimed_minutes).label("minutes"))
-        .where(Activity.status == "APPROVED", Activity.date.between(first, last))
-        .group_by(Activity.employee_id, Activity.date)
-        .subquery("day_sum")
-    )
-    capped = case((day_sum.c.minutes > cap, literal(cap)), else_=day_sum.c.minutes)
+    # 2. recognised minutes: capped per day at approval (app.services.activities), so the month
+    # is one single-level grouped sum.
     minutes = dict(session.execute(
-        select(day_sum.c.employee_id, func.sum(capped)).group_by(day_sum.c.employee_id)).all())
+        select(Activity.employee_id, func.sum(Activity.recognised_minutes))
+        .where(Activity.status == "APPROVED", Activity.date.between(first, last))
+        .group_by(Activity.employee_id)).all())
     t_minutes = time.perf_counter()
 
     # 3. attendance on the working days: reducing days and scaled deduction — one statement,
@@ -233,10 +310,10 @@ def recompute_period(year: int, month: int, actor=None) -> RecomputeResult:
     max_scaled = int(tp.max_deduction_percent * scale)
     reducing = sorted(sp.reducing_statuses)
     is_reducing = case((Attendance.status.in_(reducing), 1), else_=0) if reducing else literal(0)
-    weekday_group = case((Attendance.date.in_(calendar[5]), 1), else_=0).label("weekday")
+    weekday_group, on_working_days = _day_filters(Attendance.date, first, last, calendar)
     attendance_q = (
         select(Attendance.employee_id, weekday_group, func.sum(is_reducing), func.sum(per_day))
-        .where(Attendance.date.between(first, last), Attendance.date.in_(calendar[6]))
+        .where(*on_working_days)
         .group_by(Attendance.employee_id, weekday_group)
     )
     attendance: dict[int, dict[int, tuple[int, int]]] = {}

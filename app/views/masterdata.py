@@ -289,6 +289,21 @@ class ParameterView(ScopedModelView):
         super().pre_update(item)
         self._normalise(item)
 
+    def _after_change(self, item):
+        from app.extensions import db
+        from app.services.parameters import after_change
+
+        after_change(item.year, item.key)  # a new daily cap re-caps recognised minutes
+        db.session.commit()
+
+    def post_add(self, item):
+        super().post_add(item)
+        self._after_change(item)
+
+    def post_update(self, item):
+        super().post_update(item)
+        self._after_change(item)
+
 
 class SubmitExceptionView(ScopedModelView):
     datamodel = SQLAInterface(SubmitException)
