@@ -940,3 +940,52 @@ def test_audit_rows_for_every_transition(w):
     reject_row = audits(other)[-1]
     assert json.loads(reject_row.before)["status"] == "SUBMITTED"
     assert json.loads(reject_row.after)["status"] == "REJECTED"
+
+
+# ----------------------------------------------------------------------------- later fixes
+def test_returned_activity_gets_a_new_deadline_from_the_return(world, app):
+    from app.extensions import db
+    from app.services import ValidationFailed
+
+    """Returned on Wed 18 Nov for an activity of Fri 13 Nov (its own deadline Tue 17 Nov):
+    the employee has two working days from the return, until Fri 20 Nov."""
+    from datetime import datetime as _dt
+
+    from app.models import Activity
+    from app.services import activities as A
+
+    staff = world.employee("staff_a")
+    item = Activity(employee=staff, date=date(2026, 11, 13), description="Rapat", volume=1,
+                    start_time=time(8), end_time=time(9), claimed_minutes=60, status="RETURNED",
+                    decided_at=_dt(2026, 11, 18, 2), decision_note="Lengkapi bukti", superior=world.employee("kabid_a"))
+    db.session.add(item)
+    db.session.commit()
+    actor = A.Actor(user_id=staff.user_id, username=staff.nip, employee_id=staff.id, roles={"Pegawai"},
+                    opd_id=staff.unit.opd_id)
+    app.config["FIXED_TODAY"] = date(2026, 11, 20)
+    A.submit(item, actor)
+    A.commit_or_conflict()
+    assert item.status == "SUBMITTED"
+    item.status, item.decided_at = "RETURNED", _dt(2026, 11, 18, 2)
+    db.session.commit()
+    app.config["FIXED_TODAY"] = date(2026, 11, 23)
+    with pytest.raises(ValidationFailed):
+        A.submit(item, actor)
+
+
+def test_exception_for_a_parent_unit_covers_its_sub_units(world, app):
+    from app.extensions import db
+
+    from app.models import SubmitException, Unit
+    from app.services import activities as A
+
+    nurse = world.employee("staff_a1")  # Puskesmas Arjuno, under Dinas Kesehatan
+    sub = Unit(code="2.01.9", name="Pustu Uji", kind="UPT", parent=nurse.unit, workdays_per_week=6, active=True)
+    db.session.add(sub)
+    db.session.commit()
+    nurse.unit = sub
+    db.session.add(SubmitException(unit=world.unit("Puskesmas Arjuno"), date_from=date(2026, 11, 2),
+                                   date_to=date(2026, 11, 6), open_until=date(2026, 11, 30), reason="Jaringan putus"))
+    db.session.commit()
+    assert A.exception_granted(nurse, date(2026, 11, 3), date(2026, 11, 18))
+    assert not A.exception_granted(nurse, date(2026, 11, 9), date(2026, 11, 18))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping, Optional
 from urllib.parse import urlparse
 
@@ -139,9 +139,14 @@ def _other_activities(employee_id: int, on: date, exclude_id: Optional[int]):
 def exception_granted(employee, on: date, today: date) -> bool:
     from app.models import SubmitException
 
-    units = {employee.unit_id}
-    if employee.unit is not None and employee.unit.opd_id:
-        units.add(employee.unit.opd_id)
+    from app.models import Unit
+
+    # The employee's unit and every unit above it (an exception for a bidang covers its seksi).
+    units, unit_id, seen = set(), employee.unit_id, set()
+    while unit_id is not None and unit_id not in seen:
+        seen.add(unit_id)
+        units.add(unit_id)
+        unit_id = db.session.scalar(select(Unit.parent_id).where(Unit.id == unit_id))
     q = select(SubmitException.id).where(
         SubmitException.date_from <= on, SubmitException.date_to >= on, SubmitException.open_until >= today,
         or_(SubmitException.employee_id == employee.id, SubmitException.unit_id.in_(units)))
@@ -211,6 +216,18 @@ def check_entry(values: Mapping[str, Any], current_id: Optional[int], actor: Act
     holidays = cal_service.holidays_around(day)
     today = today_local()
     deadline = cal.submit_deadline(day, params.submit_deadline_workdays, workdays, holidays)
+    returned = values.get("returned_on")
+    if returned is None and current_id is not None:
+        from app.models import Activity
+
+        row = db.session.execute(select(Activity.status, Activity.decided_at).where(Activity.id == current_id)).first()
+        if row is not None and row.status == wf.RETURNED and row.decided_at is not None:
+            returned = (row.decided_at + timedelta(hours=7)).date()
+    if returned is not None:
+        # A returned activity gets the same number of working days again, counted from the
+        # return: the employee must be able to fix what the superior asked for.
+        deadline = max(deadline, cal.submit_deadline(returned, params.submit_deadline_workdays, workdays,
+                                                     cal_service.holidays_around(returned)))
     others = _other_activities(employee.id, day, current_id)
     state = cal_service.period_state(day)
     found = wf.check_activity_entry(
@@ -296,6 +313,8 @@ def load_in_scope(activity_id: int, lock: bool = False):
     clause = scope_clause(Activity)
     if clause is not None:
         q = q.where(clause)
+    if lock:  # decisions: a concurrent decider waits, then sees the decided row
+        q = q.with_for_update(of=Activity)
     item = db.session.scalar(q)
     if item is None:
         raise NotFound("Aktivitas tidak ditemukan atau di luar cakupan Anda.")
@@ -318,15 +337,13 @@ def submit(item, actor: Actor) -> None:
         raise ValidationFailed({"status": [str(err)]}) from None
     values = {c: getattr(item, c) for c in ("employee", "date", "catalog", "description", "volume",
                                             "start_time", "end_time", "evidence_link")}
+    values["returned_on"] = returned_on(item)
     errors, claimed = check_entry(values, item.id, actor, for_submit=True)
     if errors:
         raise ValidationFailed(errors)
     superior, escalation = superior_on(item.employee_id, item.date)
     today = today_local()
-    params = params_service.workflow_params(item.date.year)
-    workdays = item.employee.unit.workdays_per_week if item.employee.unit else 5
-    review_due = cal.review_deadline(today, params.review_deadline_workdays, workdays,
-                                     cal_service.holidays_around(today))
+    review_due = review_deadline_for(superior, item.employee, today)
     # Every query is done: now change the row (one flush, one audit row).
     item.status = new_status
     item.claimed_minutes = claimed
@@ -336,6 +353,30 @@ def submit(item, actor: Actor) -> None:
     item.review_due = review_due
     item.decided_by_id = item.decided_at = None
     item._audit_action = wf.SUBMIT
+
+
+def returned_on(item) -> Optional[date]:
+    """The WIB date a RETURNED activity was returned (None otherwise)."""
+    from datetime import timedelta
+
+    if item.status != wf.RETURNED or item.decided_at is None:
+        return None
+    return (item.decided_at + timedelta(hours=7)).date()
+
+
+def review_deadline_for(superior_id: Optional[int], employee, start: date) -> date:
+    """Last working day for the decision, in the working week of whoever decides (the
+    superior's unit; the employee's when BKD decides at the top of the tree)."""
+    from app.models import Employee, Unit
+
+    workdays = None
+    if superior_id is not None:
+        workdays = db.session.scalar(select(Unit.workdays_per_week).join(Employee, Employee.unit_id == Unit.id)
+                                     .where(Employee.id == superior_id))
+    if workdays is None:
+        workdays = employee.unit.workdays_per_week if employee.unit else 5
+    params = params_service.workflow_params(start.year)
+    return cal.review_deadline(start, params.review_deadline_workdays, workdays, cal_service.holidays_around(start))
 
 
 def may_decide(item, actor: Actor, today: Optional[date] = None) -> bool:
@@ -399,6 +440,8 @@ def correct(item, actor: Actor, note: str, target: Optional[str] = None, claimed
     decided_at = utcnow()
     cap = params_service.workflow_params(item.date.year).max_minutes_per_day
     recognised = _recognised_for(item, new_status, new_claimed, decided_at, cap)
+    if new_status == wf.SUBMITTED:  # back in the superior's queue: a fresh review deadline
+        item.review_due = review_deadline_for(item.superior_id, item.employee, today_local())
     item.claimed_minutes = new_claimed
     item.status = new_status
     item.decision_note = f"Koreksi BKD: {note.strip()}"
