@@ -41,6 +41,8 @@ class Attendance(Model):
         CheckConstraint("minutes_late IS NULL OR minutes_late >= 0", name="ck_attendance_late"),
         CheckConstraint("minutes_early IS NULL OR minutes_early >= 0", name="ck_attendance_early"),
         Index("ix_attendance_date", "date"),
+        # The month's target-reducing days (CUTI/SAKIT/DL): a few percent of the rows.
+        Index("ix_attendance_status_date", "status", "date", "employee_id"),
     )
 
     id = Column(Integer, primary_key=True)
