@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, g, request
+from flask import Flask
 from flask_appbuilder import AppBuilder
 
 from app.extensions import csrf, db, migrate

@@ -251,3 +251,32 @@ class UploadStore:
                 os.remove(path)
             except FileNotFoundError:
                 pass
+
+
+# --------------------------------------------------------------------------- preview and templates
+PREVIEW_FIRST_ROWS = 200
+PREVIEW_MAX_ERROR_ROWS = 5000  # beyond that the page says how many more
+
+
+def preview_slice(rows: list) -> tuple[list, int, int]:
+    """The rows a preview page shows: the first PREVIEW_FIRST_ROWS and every later row with an
+    error (up to PREVIEW_MAX_ERROR_ROWS). Returns (shown, hidden rows, hidden error rows)."""
+    shown = rows[:PREVIEW_FIRST_ROWS]
+    later_errors = [r for r in rows[PREVIEW_FIRST_ROWS:] if r.errors]
+    hidden_errors = max(0, len(later_errors) - PREVIEW_MAX_ERROR_ROWS)
+    shown = shown + later_errors[:PREVIEW_MAX_ERROR_ROWS]
+    return shown, len(rows) - len(shown), hidden_errors
+
+
+def csv_template(header: list, rows: list[list]) -> bytes:
+    """A CSV template as Excel opens it (UTF-8 with BOM, CRLF)."""
+    import csv
+    import io
+
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for values in rows:
+        writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in values])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable, Mapping, Optional
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 
 from app.domain.golongan import validate_golongan
 from app.domain.hierarchy import would_create_cycle

@@ -46,11 +46,11 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Optional
 
-from sqlalchemy import and_, case, delete, func, literal, or_, select
+from sqlalchemy import and_, case, delete, func, literal, select
 
 from app.domain import parameters as P
 from app.domain.calendar import DAY_NAMES_ID, working_days_in_month
@@ -277,7 +277,6 @@ def recompute_period(year: int, month: int, actor=None) -> RecomputeResult:
     values = values_for(year)
     sp = P.score_params(values)
     tp = P.tpp_params(values)
-    cap = int(values["max_minutes_per_day"])
     first, last = month_bounds(year, month)
     holidays = _holidays(session, first, last)
     calendar = {w: working_days_in_month(year, month, w, set(holidays)) for w in (5, 6)}

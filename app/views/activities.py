@@ -3,11 +3,10 @@ report, BKD corrections. Thin: every rule is in app.services.activities."""
 from __future__ import annotations
 
 import os
-from datetime import date
 
 from flask import current_app, flash, g, redirect, request, send_file, url_for
 from flask_appbuilder import BaseView, action, expose, has_access
-from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, DatePickerWidget, Select2Widget
+from flask_appbuilder.fieldwidgets import BS3TextAreaFieldWidget, BS3TextFieldWidget, DatePickerWidget
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
@@ -21,7 +20,7 @@ from app.domain import workflow as wf
 from app.extensions import db
 from app.models import Activity, Employee, Unit
 from app.security import log_refusal, refuse, scope_clause
-from app.services import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
+from app.services import Forbidden, ServiceError, ValidationFailed
 from app.services import activities as svc
 from app.services.organisation import today_local
 from app.views.base import ScopedModelView, format_wib

@@ -10,7 +10,6 @@ are purged at the next upload.
 """
 from __future__ import annotations
 
-import csv
 import io
 import os
 from datetime import date
@@ -25,7 +24,7 @@ from wtforms.validators import DataRequired, NumberRange
 
 from app.extensions import db
 from app.imports.attendance import ALL_COLUMNS, DATE_FORMATS_LABEL, SHEET_NAME, STATUSES
-from app.imports.common import UploadStore
+from app.imports.common import PREVIEW_FIRST_ROWS, UploadStore, csv_template, preview_slice
 from app.models import Attendance
 from app.models.periods import MONTH_NAMES
 from app.models.scores import ATTENDANCE_STATUS_LABELS
@@ -37,8 +36,6 @@ from app.services.organisation import today_local
 from app.views.base import ScopedModelView
 
 MAX_BYTES_DEFAULT = 20 * 1024 * 1024
-PREVIEW_FIRST_ROWS = 200
-PREVIEW_MAX_ERROR_ROWS = 5000  # beyond that the page says how many more
 UPLOAD_MAX_AGE = 24 * 3600
 
 # What each column means (the page, the template's "Petunjuk" sheet and docs/ say the same).
@@ -176,13 +173,7 @@ def build_xlsx_template(year: int, month: int) -> bytes:
 
 
 def build_csv_template(year: int, month: int) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(ALL_COLUMNS)
-    for nip, d, status, late, early, remark in _example_rows(year, month):
-        writer.writerow([nip, d.isoformat(), status, "" if late is None else late, "" if early is None else early,
-                         remark])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+    return csv_template(ALL_COLUMNS, [list(row) for row in _example_rows(year, month)])
 
 
 # --------------------------------------------------------------------------- the import pages
@@ -200,14 +191,10 @@ class AttendanceImportView(BaseView):
                                     sheet=SHEET_NAME, max_mb=self._max_bytes() // (1024 * 1024))
 
     def _render_preview(self, preview, token=None):
-        rows = preview.rows
-        shown = rows[:PREVIEW_FIRST_ROWS]
-        later_errors = [r for r in rows[PREVIEW_FIRST_ROWS:] if r.errors]
-        hidden_errors = max(0, len(later_errors) - PREVIEW_MAX_ERROR_ROWS)
-        shown = shown + later_errors[:PREVIEW_MAX_ERROR_ROWS]
+        shown, hidden_rows, hidden_errors = preview_slice(preview.rows)
         return self.render_template(
             "attendance_preview.html", preview=preview, counts=preview.counts, shown=shown,
-            hidden_rows=len(rows) - len(shown), hidden_errors=hidden_errors, first_rows=PREVIEW_FIRST_ROWS,
+            hidden_rows=hidden_rows, hidden_errors=hidden_errors, first_rows=PREVIEW_FIRST_ROWS,
             token=token if preview.ok else None, confirm_form=ConfirmForm(formdata=None, token=token),
             fmt_date=_fmt_date, status_label=_status_label, minutes=_minutes)
 

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, flash, g, redirect, request
+from flask import abort, flash, g, request
 from flask_appbuilder import ModelView, expose
-from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.extensions import db
 from app.security import item_in_scope, log_refusal, refuse, scope_filters

@@ -1,5 +1,4 @@
 """The landing page: who you are, your unit, your superior and what you may open."""
-from flask import g
 from flask_appbuilder import IndexView, expose
 from flask_login import current_user
 from sqlalchemy import func, select

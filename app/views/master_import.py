@@ -8,7 +8,6 @@ confirmation parses and validates the stored file again.
 """
 from __future__ import annotations
 
-import csv
 import io
 import os
 from datetime import date
@@ -24,7 +23,7 @@ from app.domain.golongan import CPNS_ENTRY_GOLONGAN, PPPK_GOLONGAN
 from app.domain.nip import make_nip
 from app.domain.positions import ESELONS, LEVELS_BY_KIND, POSITION_KINDS
 from app.extensions import db
-from app.imports.common import DATE_FORMATS_LABEL, UploadStore
+from app.imports.common import DATE_FORMATS_LABEL, PREVIEW_FIRST_ROWS, UploadStore, csv_template, preview_slice
 from app.imports.masterdata import COLUMNS, REQUIRED, SHEETS, UNIT_KIND_CODES
 from app.security import log_refusal
 from app.services import Conflict, Forbidden, ServiceError, ValidationFailed
@@ -32,8 +31,6 @@ from app.services import master_import as svc
 from app.services.activities import current_actor
 
 MAX_BYTES_DEFAULT = 20 * 1024 * 1024
-PREVIEW_FIRST_ROWS = 200  # per sheet, plus every row with an error
-PREVIEW_MAX_ERROR_ROWS = 5000
 UPLOADS = UploadStore("MASTER_UPLOAD_FOLDER", "master_uploads")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -197,12 +194,7 @@ def build_xlsx_template() -> bytes:
 
 
 def build_csv_template(sheet: str) -> bytes:
-    out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS[sheet])
-    for values in example_rows()[sheet]:
-        writer.writerow([v.isoformat() if isinstance(v, date) else v for v in values])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+    return csv_template(COLUMNS[sheet], [list(v) for v in example_rows()[sheet]])
 
 
 # --------------------------------------------------------------------------- the pages
@@ -223,13 +215,9 @@ class MasterImportView(BaseView):
     def _render_preview(self, preview, token=None):
         tables = []
         for name, sheet in preview.sheets.items():
-            rows = sheet.rows
-            shown = rows[:PREVIEW_FIRST_ROWS]
-            later_errors = [r for r in rows[PREVIEW_FIRST_ROWS:] if r.errors]
-            hidden_errors = max(0, len(later_errors) - PREVIEW_MAX_ERROR_ROWS)
-            shown = shown + later_errors[:PREVIEW_MAX_ERROR_ROWS]
+            shown, hidden_rows, hidden_errors = preview_slice(sheet.rows)
             tables.append({"name": name, "columns": sheet.columns, "rows": shown,
-                           "hidden_rows": len(rows) - len(shown), "hidden_errors": hidden_errors})
+                           "hidden_rows": hidden_rows, "hidden_errors": hidden_errors})
         return self.render_template(
             "master_import_preview.html", preview=preview, counts=preview.counts, tables=tables,
             first_rows=PREVIEW_FIRST_ROWS, action_labels=svc.ACTION_LABELS,
