@@ -285,3 +285,14 @@ def test_bkd_correction(world, login_as):
     assert item.claimed_minutes == 30 and item.recognised_minutes == 30
     assert db.session.scalar(select(AuditLog).where(AuditLog.entity_id == str(item.id), AuditLog.action == "CORRECT"))
     assert login_as("atasan").get(f"/activityview/correct/{item.id}").status_code == 403
+
+
+def test_show_page_leads_to_the_decision(world, login_as):
+    item = make(world.employee("staff_a"), superior=world.employee("kabid_a"))
+    boss = login_as("atasan")
+    body = boss.get(f"/approvalqueueview/show/{item.id}").get_data(as_text=True)
+    assert "Putuskan" in body
+    resp = boss.post(f"/approvalqueueview/action/putuskan/{item.id}")
+    assert resp.status_code == 302 and f"/approvalqueueview/decide/{item.id}" in resp.headers["Location"]
+    outside = make(world.employee("staff_b"), superior=world.employee("kadis_b"))
+    assert boss.post(f"/approvalqueueview/action/putuskan/{outside.id}").status_code == 404

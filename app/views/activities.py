@@ -265,7 +265,7 @@ class ApprovalQueueView(ScopedModelView):
 
     datamodel = SQLAInterface(Activity)
     entity = "Activity"
-    base_permissions = ["can_list", "can_show", "can_decide"]
+    base_permissions = ["can_list", "can_show", "can_decide", "putuskan"]
     validate_forms = False
     list_title = "Persetujuan Aktivitas"
     show_title = "Detail Aktivitas Diajukan"
@@ -292,6 +292,10 @@ class ApprovalQueueView(ScopedModelView):
         for activity_id, reason in result.refused.items():
             flash(f"Aktivitas #{activity_id} tidak disetujui: {reason}", "danger")
         return redirect(self.get_redirect())
+
+    @action("putuskan", "Putuskan (setujui/kembalikan/tolak)", "", "fa-gavel", multiple=False)
+    def putuskan(self, item):
+        return redirect(url_for(".decide", pk=item.id))
 
     @expose("/decide/<int:pk>", methods=["GET", "POST"])
     @has_access
