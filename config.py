@@ -89,7 +89,7 @@ class Config:
             (_MASTER_APIS, _WRITE),
             (_MASTER_MENUS, "menu_access"),
             ("PeriodView", "close_period|open_reopen_form|can_reopen_period"),
-            ("ActivityView", _READ + "|can_correct"),
+            ("ActivityView", _READ + "|koreksi|can_correct"),
             ("ApprovalQueueView", _READ + "|approve|putuskan|can_decide"),
             ("OverdueReportView", "can_index"),
             ("ParameterView|SubmitExceptionView", _WRITE),

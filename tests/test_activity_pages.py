@@ -296,3 +296,12 @@ def test_show_page_leads_to_the_decision(world, login_as):
     assert resp.status_code == 302 and f"/approvalqueueview/decide/{item.id}" in resp.headers["Location"]
     outside = make(world.employee("staff_b"), superior=world.employee("kadis_b"))
     assert boss.post(f"/approvalqueueview/action/putuskan/{outside.id}").status_code == 404
+
+
+def test_bkd_reaches_the_correction_from_the_activity_page(world, login_as):
+    item = make(world.employee("staff_a"), status="APPROVED", superior=world.employee("kabid_a"))
+    bkd = login_as("bkd")
+    assert "Koreksi BKD" in bkd.get(f"/activityview/show/{item.id}").get_data(as_text=True)
+    resp = bkd.post(f"/activityview/action/koreksi/{item.id}")
+    assert resp.status_code == 302 and f"/activityview/correct/{item.id}" in resp.headers["Location"]
+    assert "Koreksi BKD" not in login_as("pegawai").get(f"/activityview/show/{item.id}").get_data(as_text=True)

@@ -208,6 +208,10 @@ class ActivityView(ScopedModelView):
             refuse(404, self.entity, pk, "berkas bukti hilang")
         return send_file(path, download_name=item.evidence_name or item.evidence_file, as_attachment=True)
 
+    @action("koreksi", "Koreksi BKD", "", "fa-edit", multiple=False)
+    def koreksi(self, item):
+        return redirect(url_for(".correct", pk=item.id))
+
     @expose("/correct/<int:pk>", methods=["GET", "POST"])
     @has_access
     @permission_name("correct")
