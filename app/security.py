@@ -12,7 +12,7 @@ from typing import Any, Optional
 from flask import abort, g, has_request_context, request
 from flask_appbuilder.models.filters import BaseFilter
 from flask_appbuilder.security.sqla.manager import SecurityManager
-from sqlalchemy import false, or_, select
+from sqlalchemy import and_, false, or_, select
 
 log = logging.getLogger("ekinerja.security")
 
@@ -87,6 +87,27 @@ def is_city_wide(model_name: str, roles: set[str]) -> bool:
 
 
 # --------------------------------------------------------------------------- row scope
+def employees_of_opd(opd_id: Optional[int]):
+    """Subquery of the ids of the employees whose unit belongs to the OPD."""
+    from app.models import Employee, Unit
+
+    return select(Employee.id).where(Employee.unit_id.in_(select(Unit.id).where(Unit.opd_id == opd_id)))
+
+
+def _rows_about_employees(column, roles: set[str], emp, opd: Optional[int], own: bool = True,
+                          as_superior=()) -> list:
+    """Conditions for rows about one employee (`column` holds the employee id): an operator's
+    OPD, one's own rows, and for a superior the `as_superior` conditions."""
+    clauses = []
+    if ROLE_OPERATOR in roles and opd is not None:
+        clauses.append(column.in_(employees_of_opd(opd)))
+    if own and emp is not None and roles & {ROLE_PEGAWAI, ROLE_ATASAN, ROLE_OPERATOR}:
+        clauses.append(column == emp.id)
+    if emp is not None and ROLE_ATASAN in roles:
+        clauses.extend(as_superior)
+    return clauses
+
+
 def scope_clause(model) -> Any:
     """SQL condition for the rows of `model` the current user may see; None means all."""
     from app.models import (
@@ -100,54 +121,36 @@ def scope_clause(model) -> Any:
     if user is None:
         return false()
     roles = role_names(user)
-    name = model.__name__
-    if is_city_wide(name, roles):
+    if is_city_wide(model.__name__, roles):
         return None
     emp = current_employee()
+    me = emp.id if emp is not None else None
     opd = operator_opd_id()
     clauses = []
-    units_of_opd = select(Unit.id).where(Unit.opd_id == opd)
-    employees_of_opd = select(Employee.id).where(Employee.unit_id.in_(units_of_opd))
 
     if model is Unit:
         if opd is not None and roles & {ROLE_OPERATOR, ROLE_PEGAWAI, ROLE_ATASAN}:
             clauses.append(Unit.opd_id == opd)
     elif model is Position:
         if opd is not None and roles & {ROLE_OPERATOR, ROLE_PEGAWAI, ROLE_ATASAN}:
-            clauses.append(Position.unit_id.in_(units_of_opd))
+            clauses.append(Position.unit_id.in_(select(Unit.id).where(Unit.opd_id == opd)))
     elif model is Employee:
-        if ROLE_OPERATOR in roles and opd is not None:
-            clauses.append(Employee.unit_id.in_(units_of_opd))
-        if emp is not None and roles & {ROLE_PEGAWAI, ROLE_ATASAN, ROLE_OPERATOR}:
-            clauses.append(Employee.id == emp.id)
-        if emp is not None and ROLE_ATASAN in roles:
-            clauses.append(Employee.superior_id == emp.id)
+        clauses = _rows_about_employees(Employee.id, roles, emp, opd, as_superior=[Employee.superior_id == me])
     elif model is SuperiorOverride:
-        if ROLE_OPERATOR in roles and opd is not None:
-            clauses.append(SuperiorOverride.employee_id.in_(employees_of_opd))
-        if emp is not None and roles & {ROLE_PEGAWAI, ROLE_ATASAN, ROLE_OPERATOR}:
-            clauses.append(SuperiorOverride.employee_id == emp.id)
-        if emp is not None and ROLE_ATASAN in roles:
-            clauses.append(SuperiorOverride.superior_id == emp.id)
+        clauses = _rows_about_employees(SuperiorOverride.employee_id, roles, emp, opd,
+                                        as_superior=[SuperiorOverride.superior_id == me])
     elif model is Activity:
-        if ROLE_OPERATOR in roles and opd is not None:
-            clauses.append(Activity.employee_id.in_(employees_of_opd))
-        if emp is not None and roles & {ROLE_PEGAWAI, ROLE_ATASAN, ROLE_OPERATOR}:
-            clauses.append(Activity.employee_id == emp.id)
-        if emp is not None and ROLE_ATASAN in roles:
-            clauses.append(Activity.superior_id == emp.id)
-            clauses.append(Activity.escalation_id == emp.id)
-    elif model in (Attendance, Recap, Evaluation, Sanction):
-        # Rows about one employee: the operator's OPD, one's own, a superior's subordinates.
-        subordinates = select(Employee.id).where(Employee.superior_id == (emp.id if emp else None))
-        if ROLE_OPERATOR in roles and opd is not None:
-            clauses.append(model.employee_id.in_(employees_of_opd))
-        if emp is not None and roles & {ROLE_PEGAWAI, ROLE_ATASAN, ROLE_OPERATOR} and model is not Sanction:
-            clauses.append(model.employee_id == emp.id)
-        if emp is not None and ROLE_ATASAN in roles and model is not Sanction:
-            clauses.append(model.employee_id.in_(subordinates))
-            if model is Evaluation:
-                clauses.append(Evaluation.evaluator_id == emp.id)
+        clauses = _rows_about_employees(Activity.employee_id, roles, emp, opd,
+                                        as_superior=[Activity.superior_id == me, Activity.escalation_id == me])
+    elif model is Sanction:
+        clauses = _rows_about_employees(Sanction.employee_id, roles, emp, opd, own=False)
+    elif model in (Attendance, Recap, Evaluation):
+        # A superior sees the rows of today's subordinates (and the evaluations they gave).
+        subordinates = select(Employee.id).where(Employee.superior_id == me)
+        as_superior = [model.employee_id.in_(subordinates)]
+        if model is Evaluation:
+            as_superior.append(Evaluation.evaluator_id == me)
+        clauses = _rows_about_employees(model.employee_id, roles, emp, opd, as_superior=as_superior)
     elif model is AttendanceImport:
         if ROLE_OPERATOR in roles and opd is not None:
             clauses.append(AttendanceImport.imported_by_id == user.id)
@@ -160,6 +163,28 @@ def scope_clause(model) -> Any:
     if not clauses:
         return false()
     return or_(*clauses)
+
+
+def entry_scope_clause() -> Any:
+    """Employees the current user may record activities for: oneself (Pegawai) and, for an
+    Operator OPD, the active employees of the OPD (the SQL side of
+    app.services.activities.may_enter_for)."""
+    from app.models import Employee
+
+    user = current_login()
+    if user is None:
+        return false()
+    roles = role_names(user)
+    emp = current_employee()
+    opd = operator_opd_id()
+    clauses = []
+    if emp is not None and ROLE_PEGAWAI in roles:
+        clauses.append(Employee.id == emp.id)
+    if ROLE_OPERATOR in roles and opd is not None:
+        clauses.append(Employee.id.in_(employees_of_opd(opd)))
+    if not clauses:
+        return false()
+    return and_(or_(*clauses), Employee.active.is_(True))
 
 
 def item_in_scope(item) -> bool:

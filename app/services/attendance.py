@@ -160,7 +160,8 @@ def preview_import(year: int, month: int, filename: str, data: bytes, actor) -> 
 def import_month(year: int, month: int, filename: str, data: bytes, actor) -> ImportResult:
     """Validate again, then replace the month for the file's employees in one transaction.
     Raises ImportRefused (with the preview) when any row or the file is not valid."""
-    from app.models import Attendance, AttendanceImport, Employee, Unit
+    from app.models import Attendance, AttendanceImport
+    from app.security import employees_of_opd
     from app.services.audit import add_event
 
     preview, employees = _validated(year, month, filename, data, actor, lock=True)
@@ -173,8 +174,7 @@ def import_month(year: int, month: int, filename: str, data: bytes, actor) -> Im
         for part in _chunks(ids):
             stmt = delete(Attendance).where(Attendance.employee_id.in_(part), Attendance.date.between(first, last))
             if not actor.is_bkd:  # belt and braces: an operator never touches another OPD's rows
-                stmt = stmt.where(Attendance.employee_id.in_(
-                    select(Employee.id).join(Unit, Unit.id == Employee.unit_id).where(Unit.opd_id == actor.opd_id)))
+                stmt = stmt.where(Attendance.employee_id.in_(employees_of_opd(actor.opd_id)))
             replaced += db.session.execute(stmt, execution_options={"synchronize_session": False}).rowcount or 0
         record = AttendanceImport(year=year, month=month, filename=(filename or "kehadiran")[:255], rows=0,
                                   imported_by_id=actor.user_id)

@@ -18,8 +18,8 @@ from wtforms.validators import DataRequired, NumberRange, Optional as OptionalV
 
 from app.domain import workflow as wf
 from app.extensions import db
-from app.models import Activity, Employee, Unit
-from app.security import log_refusal, refuse, scope_clause
+from app.models import Activity, Employee
+from app.security import entry_scope_clause, log_refusal, refuse, scope_clause
 from app.services import Forbidden, ServiceError, ValidationFailed
 from app.services import activities as svc
 from app.services.organisation import today_local
@@ -40,25 +40,13 @@ def _flash_error(err: ServiceError) -> None:
 
 
 class EntryScopeFilter(BaseFilter):
-    """Employees the current user may enter activities for (self, or own OPD for operators)."""
+    """Employees the current user may enter activities for (app.security.entry_scope_clause)."""
 
     name = "Cakupan entri"
     arg_name = "entry_scope"
 
     def apply(self, query, value):
-        actor = svc.current_actor()
-        clauses = []
-        if actor.employee_id is not None and "Pegawai" in actor.roles:
-            clauses.append(Employee.id == actor.employee_id)
-        if "Operator OPD" in actor.roles and actor.opd_id is not None:
-            clauses.append(Employee.unit_id.in_(select(Unit.id).where(Unit.opd_id == actor.opd_id)))
-        if not clauses:
-            from sqlalchemy import false
-
-            return query.filter(false())
-        from sqlalchemy import or_
-
-        return query.filter(or_(*clauses), Employee.active.is_(True))
+        return query.filter(entry_scope_clause())
 
 
 class ActiveCatalogFilter(BaseFilter):

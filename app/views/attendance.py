@@ -11,29 +11,25 @@ are purged at the next upload.
 from __future__ import annotations
 
 import io
-import os
 from datetime import date
 
 from flask import current_app, flash, redirect, request, send_file, url_for
-from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, NumberRange
 
-from app.extensions import db
 from app.imports.attendance import ALL_COLUMNS, DATE_FORMATS_LABEL, SHEET_NAME, STATUSES
 from app.imports.common import PREVIEW_FIRST_ROWS, UploadStore, csv_template, preview_slice
 from app.models import Attendance
 from app.models.periods import MONTH_NAMES
 from app.models.scores import ATTENDANCE_STATUS_LABELS
-from app.security import log_refusal
-from app.services import Conflict, Forbidden, ServiceError, ValidationFailed
 from app.services import attendance as svc
-from app.services.activities import current_actor
 from app.services.organisation import today_local
 from app.views.base import ScopedModelView
+from app.views.imports import ImportFlowView
 
 MAX_BYTES_DEFAULT = 20 * 1024 * 1024
 UPLOAD_MAX_AGE = 24 * 3600
@@ -177,11 +173,14 @@ def build_csv_template(year: int, month: int) -> bytes:
 
 
 # --------------------------------------------------------------------------- the import pages
-class AttendanceImportView(BaseView):
+class AttendanceImportView(ImportFlowView):
     """Impor kehadiran: upload, preview with per-row reasons, confirm (all or nothing)."""
 
     route_base = "/attendance-import"
-    default_view = "index"
+    entity = "AttendanceImport"
+    default_filename = "kehadiran"
+    uploads = UPLOADS
+    service = svc
 
     def _max_bytes(self) -> int:
         return int(current_app.config.get("ATTENDANCE_MAX_BYTES", MAX_BYTES_DEFAULT))
@@ -206,61 +205,22 @@ class AttendanceImportView(BaseView):
         form.year.data, form.month.data = today.year, today.month
         return self._render_form(form)
 
-    @expose("/upload", methods=["POST"])
-    @has_access
-    def upload(self):
-        form = UploadForm()
-        if not form.validate():
-            return self._render_form(form)
-        storage = form.file.data
-        data = storage.stream.read(self._max_bytes() + 1)
-        if len(data) > self._max_bytes():
-            form.file.errors = [f"Berkas terlalu besar (paling besar {self._max_bytes() // (1024 * 1024)} MB)."]
-            return self._render_form(form)
-        filename = os.path.basename((storage.filename or "kehadiran").replace("\\", "/"))[:255]
-        actor = current_actor()
-        try:
-            preview = svc.preview_import(form.year.data, form.month.data, filename, data, actor)
-        except Forbidden as err:
-            log_refusal(403, "AttendanceImport", None, err.message)
-            flash(err.message, "danger")
-            return redirect(url_for(".index"))
-        except ValidationFailed as err:
-            for messages in err.errors.values():
-                for m in messages:
-                    flash(m, "danger")
-            return self._render_form(form)
-        token = store_upload(actor.user_id, form.year.data, form.month.data, filename, data) if preview.ok else None
-        return self._render_preview(preview, token)
+    def _upload_form(self):
+        return UploadForm()
 
-    @expose("/confirm", methods=["POST"])
-    @has_access
-    def confirm(self):
-        form = ConfirmForm()
-        actor = current_actor()
-        stored = load_upload(actor.user_id, form.token.data) if form.validate() else None
-        if stored is None:
-            flash("Unggahan tidak ditemukan atau sudah kedaluwarsa. Unggah ulang berkasnya.", "warning")
-            return redirect(url_for(".index"))
-        meta, data = stored
-        try:
-            result = svc.import_month(int(meta["year"]), int(meta["month"]), meta["filename"], data, actor)
-            db.session.commit()
-        except svc.ImportRefused as err:
-            db.session.rollback()
-            discard_upload(actor.user_id, form.token.data)
-            flash("Berkas tidak lagi lolos pemeriksaan; tidak ada data yang diimpor.", "danger")
-            return self._render_preview(err.preview)
-        except Forbidden as err:
-            db.session.rollback()
-            log_refusal(403, "AttendanceImport", None, err.message)
-            flash(err.message, "danger")
-            return redirect(url_for(".index"))
-        except (Conflict, ServiceError) as err:
-            db.session.rollback()
-            flash(err.message, "danger")
-            return redirect(url_for(".index"))
-        discard_upload(actor.user_id, form.token.data)
+    def _confirm_form(self):
+        return ConfirmForm()
+
+    def _preview(self, form, filename, data, actor):
+        return svc.preview_import(form.year.data, form.month.data, filename, data, actor)
+
+    def _upload_meta(self, form, filename):
+        return {"year": form.year.data, "month": form.month.data, "filename": filename}
+
+    def _import(self, meta, data, actor):
+        return svc.import_month(int(meta["year"]), int(meta["month"]), meta["filename"], data, actor)
+
+    def _done(self, result):
         flash(f"Kehadiran {result.preview.month_label} diimpor: {result.rows} baris untuk {result.employees} "
               f"pegawai; {result.replaced_rows} baris lama diganti.", "success")
         return redirect(url_for("AttendanceView.list"))

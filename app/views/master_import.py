@@ -9,11 +9,10 @@ confirmation parses and validates the stored file again.
 from __future__ import annotations
 
 import io
-import os
 from datetime import date
 
 from flask import current_app, flash, redirect, request, send_file, url_for
-from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder import expose, has_access
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import HiddenField, SelectField
@@ -22,13 +21,10 @@ from wtforms.validators import DataRequired
 from app.domain.golongan import CPNS_ENTRY_GOLONGAN, PPPK_GOLONGAN
 from app.domain.nip import make_nip
 from app.domain.positions import ESELONS, LEVELS_BY_KIND, POSITION_KINDS
-from app.extensions import db
 from app.imports.common import DATE_FORMATS_LABEL, PREVIEW_FIRST_ROWS, UploadStore, csv_template, preview_slice
 from app.imports.masterdata import COLUMNS, REQUIRED, SHEETS, UNIT_KIND_CODES
-from app.security import log_refusal
-from app.services import Conflict, Forbidden, ServiceError, ValidationFailed
 from app.services import master_import as svc
-from app.services.activities import current_actor
+from app.views.imports import ImportFlowView
 
 MAX_BYTES_DEFAULT = 20 * 1024 * 1024
 UPLOADS = UploadStore("MASTER_UPLOAD_FOLDER", "master_uploads")
@@ -198,11 +194,14 @@ def build_csv_template(sheet: str) -> bytes:
 
 
 # --------------------------------------------------------------------------- the pages
-class MasterImportView(BaseView):
+class MasterImportView(ImportFlowView):
     """Impor data induk: upload, preview with per-row reasons, confirm (all or nothing)."""
 
     route_base = "/master-import"
-    default_view = "index"
+    entity = "MasterImport"
+    default_filename = "data-induk"
+    uploads = UPLOADS
+    service = svc
 
     def _max_bytes(self) -> int:
         return int(current_app.config.get("MASTER_IMPORT_MAX_BYTES", MAX_BYTES_DEFAULT))
@@ -228,62 +227,22 @@ class MasterImportView(BaseView):
     def index(self):
         return self._render_form(UploadForm(formdata=None))
 
-    @expose("/upload", methods=["POST"])
-    @has_access
-    def upload(self):
-        form = UploadForm()
-        if not form.validate():
-            return self._render_form(form)
-        storage = form.file.data
-        data = storage.stream.read(self._max_bytes() + 1)
-        if len(data) > self._max_bytes():
-            form.file.errors = [f"Berkas terlalu besar (paling besar {self._max_bytes() // (1024 * 1024)} MB)."]
-            return self._render_form(form)
-        filename = os.path.basename((storage.filename or "data-induk").replace("\\", "/"))[:255]
-        kind = form.kind.data or None
-        actor = current_actor()
-        try:
-            preview = svc.preview_import(filename, data, actor, kind=kind)
-        except Forbidden as err:
-            log_refusal(403, "MasterImport", None, err.message)
-            flash(err.message, "danger")
-            return redirect(url_for(".index"))
-        except ValidationFailed as err:
-            for messages in err.errors.values():
-                for m in messages:
-                    flash(m, "danger")
-            return self._render_form(form)
-        token = UPLOADS.store(actor.user_id, {"filename": filename, "kind": kind}, data) if preview.ok else None
-        return self._render_preview(preview, token)
+    def _upload_form(self):
+        return UploadForm()
 
-    @expose("/confirm", methods=["POST"])
-    @has_access
-    def confirm(self):
-        form = ConfirmForm()
-        actor = current_actor()
-        stored = UPLOADS.load(actor.user_id, form.token.data) if form.validate() else None
-        if stored is None:
-            flash("Unggahan tidak ditemukan atau sudah kedaluwarsa. Unggah ulang berkasnya.", "warning")
-            return redirect(url_for(".index"))
-        meta, data = stored
-        try:
-            result = svc.import_masterdata(meta["filename"], data, actor, kind=meta.get("kind"))
-            db.session.commit()
-        except svc.ImportRefused as err:
-            db.session.rollback()
-            UPLOADS.discard(actor.user_id, form.token.data)
-            flash("Berkas tidak lagi lolos pemeriksaan; tidak ada data yang diimpor.", "danger")
-            return self._render_preview(err.preview)
-        except Forbidden as err:
-            db.session.rollback()
-            log_refusal(403, "MasterImport", None, err.message)
-            flash(err.message, "danger")
-            return redirect(url_for(".index"))
-        except (Conflict, ServiceError) as err:
-            db.session.rollback()
-            flash(err.message, "danger")
-            return redirect(url_for(".index"))
-        UPLOADS.discard(actor.user_id, form.token.data)
+    def _confirm_form(self):
+        return ConfirmForm()
+
+    def _preview(self, form, filename, data, actor):
+        return svc.preview_import(filename, data, actor, kind=form.kind.data or None)
+
+    def _upload_meta(self, form, filename):
+        return {"filename": filename, "kind": form.kind.data or None}
+
+    def _import(self, meta, data, actor):
+        return svc.import_masterdata(meta["filename"], data, actor, kind=meta.get("kind"))
+
+    def _done(self, result):
         flash(f"Data induk diimpor ({result.summary()}).", "success")
         return redirect(url_for(".index"))
 

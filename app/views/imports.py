@@ -1,0 +1,114 @@
+"""The upload → preview → confirm flow shared by the attendance and master-data imports.
+
+A subclass names its entity, its upload store and maximum size, and says how to preview,
+what to keep with the stored upload, how to import and where to go afterwards; the flow
+(size check, refusals logged, all-or-nothing import, the stored file discarded) is here once.
+"""
+from __future__ import annotations
+
+import os
+
+from flask import flash, redirect, url_for
+from flask_appbuilder import BaseView, expose, has_access
+
+from app.extensions import db
+from app.security import log_refusal
+from app.services import Forbidden, ServiceError, ValidationFailed
+from app.services.activities import current_actor
+
+
+class ImportFlowView(BaseView):
+    default_view = "index"
+    entity = ""
+    default_filename = "berkas"
+    uploads = None  # app.imports.common.UploadStore
+    service = None  # module with ImportRefused
+
+    # -- what a subclass provides
+    def _max_bytes(self) -> int:
+        raise NotImplementedError
+
+    def _upload_form(self):
+        raise NotImplementedError
+
+    def _confirm_form(self):
+        raise NotImplementedError
+
+    def _render_form(self, form):
+        raise NotImplementedError
+
+    def _render_preview(self, preview, token=None):
+        raise NotImplementedError
+
+    def _preview(self, form, filename: str, data: bytes, actor):
+        """The preview of the uploaded file (may raise Forbidden / ValidationFailed)."""
+        raise NotImplementedError
+
+    def _upload_meta(self, form, filename: str) -> dict:
+        """What to keep with the stored upload for the confirm step."""
+        raise NotImplementedError
+
+    def _import(self, meta: dict, data: bytes, actor):
+        raise NotImplementedError
+
+    def _done(self, result):
+        """Flash the result and return the redirect after a successful import."""
+        raise NotImplementedError
+
+    # -- the flow
+    @expose("/upload", methods=["POST"])
+    @has_access
+    def upload(self):
+        form = self._upload_form()
+        if not form.validate():
+            return self._render_form(form)
+        storage = form.file.data
+        data = storage.stream.read(self._max_bytes() + 1)
+        if len(data) > self._max_bytes():
+            form.file.errors = [f"Berkas terlalu besar (paling besar {self._max_bytes() // (1024 * 1024)} MB)."]
+            return self._render_form(form)
+        filename = os.path.basename((storage.filename or self.default_filename).replace("\\", "/"))[:255]
+        actor = current_actor()
+        try:
+            preview = self._preview(form, filename, data, actor)
+        except Forbidden as err:
+            log_refusal(403, self.entity, None, err.message)
+            flash(err.message, "danger")
+            return redirect(url_for(".index"))
+        except ValidationFailed as err:
+            for messages in err.errors.values():
+                for m in messages:
+                    flash(m, "danger")
+            return self._render_form(form)
+        token = self.uploads.store(actor.user_id, self._upload_meta(form, filename), data) if preview.ok else None
+        return self._render_preview(preview, token)
+
+    @expose("/confirm", methods=["POST"])
+    @has_access
+    def confirm(self):
+        form = self._confirm_form()
+        actor = current_actor()
+        stored = self.uploads.load(actor.user_id, form.token.data) if form.validate() else None
+        if stored is None:
+            flash("Unggahan tidak ditemukan atau sudah kedaluwarsa. Unggah ulang berkasnya.", "warning")
+            return redirect(url_for(".index"))
+        meta, data = stored
+        try:
+            result = self._import(meta, data, actor)
+            db.session.commit()
+        except self.service.ImportRefused as err:
+            db.session.rollback()
+            self.uploads.discard(actor.user_id, form.token.data)
+            flash("Berkas tidak lagi lolos pemeriksaan; tidak ada data yang diimpor.", "danger")
+            return self._render_preview(err.preview)
+        except Forbidden as err:
+            db.session.rollback()
+            log_refusal(403, self.entity, None, err.message)
+            flash(err.message, "danger")
+            return redirect(url_for(".index"))
+        except ServiceError as err:
+            db.session.rollback()
+            flash(err.message, "danger")
+            return redirect(url_for(".index"))
+        self.uploads.discard(actor.user_id, form.token.data)
+        return self._done(result)
