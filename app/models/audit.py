@@ -1,4 +1,7 @@
-"""Audit log: who did what to which row, when (UTC), before and after."""
+"""Audit log: who did what to which row, when (UTC), before and after.
+
+Refusals of anonymous clients are aggregated per address, kind and minute (`bucket`, `count`),
+so no unauthenticated client can grow the table without bound."""
 from datetime import datetime, timezone
 
 from sqlalchemy import Column, DateTime, Index, Integer, String, Text
@@ -16,6 +19,8 @@ class AuditLog(Model):
         Index("ix_audit_at", "at"),
         Index("ix_audit_entity", "entity", "entity_id"),
         Index("ix_audit_user", "user_id", "at"),
+        # One row per (minute, address, kind) of anonymous refusals; NULL for every other row.
+        Index("ux_audit_bucket", "bucket", unique=True),
     )
 
     id = Column(Integer, primary_key=True)
@@ -29,3 +34,6 @@ class AuditLog(Model):
     after = Column(Text, nullable=True)  # JSON
     detail = Column(String(500), nullable=True)
     ip = Column(String(45), nullable=True)
+    # Anonymous refusals are aggregated: `count` requests of one address, one kind, one minute.
+    count = Column(Integer, nullable=False, default=1, server_default="1")
+    bucket = Column(String(120), nullable=True)

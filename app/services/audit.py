@@ -2,7 +2,9 @@
 
 Changes of audited models are recorded by a session listener in the same flush, so pages,
 API and commands are covered alike and an audit row never outlives a rolled-back change.
-Refusals are written in their own short transaction, since the request itself is refused.
+Refusals are written in their own short transaction, since the request itself is refused:
+one row per refusal of a logged-in user, and one counted row per address, kind and minute
+for anonymous clients (`record_anonymous_refusal`).
 """
 from __future__ import annotations
 
@@ -118,7 +120,13 @@ def add_event(session: Session, entity: str, entity_id: Any, action: str,
 
 
 def record_refusal(user_id, username, status: int, entity: str, entity_id, detail: str, ip) -> None:
-    """Write a refused access attempt in its own transaction (the request is refused)."""
+    """Write a refused access attempt in its own transaction (the request is refused).
+
+    A logged-in user's refusal is one row each; an anonymous one is aggregated
+    (`record_anonymous_refusal`), so no unauthenticated client can grow the table without bound."""
+    if user_id is None:
+        record_anonymous_refusal(ip, f"DITOLAK_{status}", detail, entity=entity)
+        return
     from app.extensions import db
 
     with db.engine.begin() as conn:
@@ -128,3 +136,43 @@ def record_refusal(user_id, username, status: int, entity: str, entity_id, detai
                  entity_id=None if entity_id is None else str(entity_id),
                  action=f"DITOLAK_{status}", detail=detail, ip=ip),
         )
+
+
+def _upsert(dialect_name: str):
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    elif dialect_name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:  # pragma: no cover - the app runs on SQLite and PostgreSQL only
+        raise RuntimeError(f"Basis data {dialect_name} tidak didukung untuk agregasi log audit.")
+    return insert
+
+
+def record_anonymous_refusal(ip: str | None, kind: str, path: str = "", entity: str = "request",
+                             now: datetime | None = None) -> None:
+    """Count a refusal of an unauthenticated client (a refused request, a failed login, ...).
+
+    One audit row per address, `kind` (the action, e.g. ``DITOLAK_401`` or ``LOGIN_GAGAL``)
+    and minute holds the time of the first such request, their number and the latest path. The row is written by
+    one atomic upsert (``INSERT … ON CONFLICT (bucket) DO UPDATE SET count = count + 1``) in
+    its own transaction, so concurrent requests on PostgreSQL and SQLite never lose a count
+    nor create a second row."""
+    from app.extensions import db
+
+    now = now or utcnow()
+    minute = now.replace(second=0, microsecond=0)
+    address = (ip or "-")[:45]
+    kind = kind[:30]
+    table = AuditLog.__table__
+    insert = _upsert(db.engine.dialect.name)
+    stmt = insert(table).values(
+        at=now, user_id=None, username=None, entity=(entity or "request")[:50], entity_id=None,
+        action=kind, detail=(path or "")[:500] or None, ip=None if ip is None else address, count=1,
+        bucket=f"{minute:%Y%m%d%H%M}|{kind}|{address}",
+    )
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[table.c.bucket],
+        set_={"count": table.c.count + 1, "detail": stmt.excluded.detail},
+    )
+    with db.engine.begin() as conn:
+        conn.execute(stmt)

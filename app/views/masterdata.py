@@ -227,14 +227,16 @@ class AuditLogView(ReadOnlyModelView):
     entity = "AuditLog"
     list_title = "Log Audit"
     show_title = "Detail Log Audit"
-    list_columns = ["at", "username", "entity", "entity_id", "action", "detail"]
-    show_columns = ["at", "username", "user_id", "ip", "entity", "entity_id", "action", "before", "after", "detail"]
-    search_columns = ["at", "username", "entity", "entity_id", "action"]
+    # Anonymous refusals are one row per address, kind and minute: `count` says how many.
+    list_columns = ["at", "username", "ip", "entity", "entity_id", "action", "count", "detail"]
+    show_columns = ["at", "username", "user_id", "ip", "entity", "entity_id", "action", "count", "before", "after",
+                    "detail"]
+    search_columns = ["at", "username", "ip", "entity", "entity_id", "action"]
     base_order = ("at", "desc")
     formatters_columns = {"at": format_wib}
     label_columns = {"at": "Waktu", "username": "Pengguna", "user_id": "ID Pengguna", "entity": "Entitas",
                      "entity_id": "ID Data", "action": "Tindakan", "before": "Sebelum", "after": "Sesudah",
-                     "detail": "Keterangan", "ip": "Alamat IP"}
+                     "detail": "Keterangan", "ip": "Alamat IP", "count": "Jumlah"}
 
 
 class ReopenForm(FlaskForm):
