@@ -195,7 +195,8 @@ def test_employee_month_of_pegawai(data, login_as):
     assert days[25]["target"] == 0 and days[25]["holiday"] == "Libur Uji"
     assert days[7]["weekday"] == "Sabtu" and days[7]["target"] == 0
     assert body["totals"] == {"target": 19 * 300, "approved": 570, "recognised": 480, "pending": 180,
-                              "not_submitted": 90, "activities": 7, "achievement_pct": 8.42}
+                              "not_submitted": 90, "activities": 7, "achievement_pct": 8.42,
+                              "ratio_uncapped_pct": 8.42}
 
 
 def test_pegawai_gets_only_own_month(data, login_as):
@@ -428,3 +429,29 @@ def test_each_aggregate_is_one_grouped_statement(data, app, world):
                     assert "GROUP BY" in touching[0]
             finally:
                 event.remove(db.engine, "before_cursor_execute", record)
+
+
+def test_employee_above_target_shows_the_recap_score(world, login_as):
+    """Issue 9 item 7: the dashboard shows the same capped work score as the recap (100, not
+    the uncapped 106%) for an employee above the target; the uncapped ratio has its own label."""
+    from app.services.recap import recompute_period
+
+    staff = world.employee("staff_b")  # 5-day unit: 21 working days in November 2026 -> 6300 min
+    for day in range(2, 28):
+        d = date(2026, 11, day)
+        if d.weekday() < 5:
+            a = act(staff, d, 320, "APPROVED", world.employee("kadis_b"), due=d, decided=datetime(2026, 11, 27))
+            a.recognised_minutes = 320
+    db.session.commit()
+    recompute_period(2026, 11)
+    db.session.commit()
+    client = login_as(NIPS["staff_b"][0])
+    status, body = get_json(client, "employee_month")
+    assert status == 200
+    assert body["totals"]["target"] == 6300 and body["totals"]["recognised"] == 20 * 320
+    assert body["totals"]["achievement_pct"] == 100.0
+    assert body["totals"]["ratio_uncapped_pct"] == 101.59  # 6400 / 6300, labelled as uncapped
+    recap = client.get("/recapview/list/").get_data(as_text=True)
+    assert "100,00" in recap
+    js = client.get("/static/js/dashboard.js").get_data(as_text=True)
+    assert "Capaian kinerja (maks. 100%)" in js and "tanpa batas 100%" in js

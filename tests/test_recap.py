@@ -269,7 +269,7 @@ def test_recompute_twice_is_idempotent(scenario):
     db.session.commit()
     second = {nip: {k: v for k, v in vars(r).items() if not k.startswith("_") and k not in skip}
               for nip, r in _rows().items()}
-    assert result.deleted == 9 and result.employees == 9
+    assert result.updated == 9 and result.inserted == 0 and result.deleted == 0 and result.employees == 9
     assert first == second
 
 
@@ -516,3 +516,31 @@ def test_correction_is_capped_with_one_audit_row(scenario, app):
     actions = s.scalars(select(AuditLog.action).where(AuditLog.entity == "Activity",
                                                       AuditLog.entity_id == str(first.id))).all()
     assert actions == ["CREATE", "CORRECT", "UPDATE"]  # re-capped after the other correction
+
+
+def test_recompute_keeps_ids_inserts_new_and_deletes_inactive(scenario):
+    """Rows are updated in place per (period, employee): ids stay, a new employee gets a new
+    row, an employee no longer in the recap (inactive) loses the row."""
+    from app.extensions import db
+    from app.models import Recap
+    from app.services.recap import recompute_period
+    from tests.conftest import NIPS
+
+    recompute_period(Y, M)
+    db.session.commit()
+    before = {r.nip: r.id for r in _rows().values()}
+    scenario.employee("kabid_a").active = False
+    db.session.commit()
+    db.session.expunge_all()
+    result = recompute_period(Y, M)
+    db.session.commit()
+    after = {r.nip: r.id for r in _rows().values()}
+    assert (result.updated, result.inserted, result.deleted, result.employees) == (8, 0, 1, 8)
+    assert NIPS["kabid_a"][0] not in after
+    assert all(after[nip] == before[nip] for nip in after)
+    scenario.employee("kabid_a").active = True
+    db.session.commit()
+    result = recompute_period(Y, M)
+    db.session.commit()
+    assert (result.updated, result.inserted, result.deleted) == (8, 1, 0)
+    assert db.session.scalar(select(Recap.id).where(Recap.nip == NIPS["kabid_a"][0])) not in before.values()

@@ -59,3 +59,43 @@ def test_recompute_button_is_bkd_only(recap, world, login_as):
     assert resp.status_code == 302
     assert "Hitung Ulang Rekap" in login_as("bkd").get("/").get_data(as_text=True)
     assert "Hitung Ulang Rekap" not in login_as("operator").get("/").get_data(as_text=True)
+
+
+def _approve(employee, day, minutes):
+    db.session.add(Activity(employee=employee, date=day, description="Rapat koordinasi", volume=1,
+                            start_time=time(8), end_time=time(8 + minutes // 60), claimed_minutes=minutes,
+                            recognised_minutes=minutes, status="APPROVED",
+                            submitted_at=datetime(2026, 11, 5), decided_at=datetime(2026, 11, 6)))
+    db.session.commit()
+
+
+def test_saved_rincian_link_survives_a_recompute(recap, world, login_as):
+    """Issue 9 item 4: a saved rincian URL still answers after the BKD recomputes the month,
+    and shows the new numbers (the row is updated in place, its id kept)."""
+    from app.models import Period
+
+    saved = f"/recapview/rincian/{recap.id}"
+    by_nip = f"/recapview/rincian/2026-11/{NIPS['staff_a'][0]}"
+    pegawai = login_as("pegawai")
+    assert "540" in pegawai.get(saved).get_data(as_text=True)
+    _approve(world.employee("staff_a"), date(2026, 11, 4), 120)
+    world.employee("sekda").active = False  # someone else leaves before the recompute
+    db.session.commit()
+    period = db.session.scalar(select(Period).where(Period.month == 11))
+    assert login_as("bkd").post("/recapview/recompute/", data={"period": str(period.id)}).status_code == 302
+    for url in (saved, by_nip):
+        resp = pegawai.get(url)
+        assert resp.status_code == 200, url
+        body = resp.get_data(as_text=True)
+        assert "660" in body  # 300 + 240 + 120 recognised minutes after the recompute
+        assert "berbeda" not in body
+    db.session.expire_all()
+    assert db.session.scalar(select(Recap.id).where(Recap.employee_id == world.employee("staff_a").id)) == recap.id
+
+
+def test_rincian_by_period_and_nip_keeps_scope(recap, world, login_as):
+    other = f"/recapview/rincian/2026-11/{NIPS['staff_b'][0]}"
+    assert login_as("pegawai").get(other).status_code == 404
+    assert login_as("keuangan").get(other).status_code == 200
+    assert login_as("bkd").get(f"/recapview/rincian/2026-13/{NIPS['staff_b'][0]}").status_code == 404
+    assert login_as("bkd").get("/recapview/rincian/2026-11/123").status_code == 404

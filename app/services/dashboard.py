@@ -41,7 +41,7 @@ from app.domain import predikat as PR
 from app.domain import workflow as wf
 from app.domain.calendar import DAY_NAMES_ID
 from app.domain.distribution import ORG_PREDIKAT_LABELS
-from app.domain.scores import employee_working_days
+from app.domain.scores import employee_working_days, work_score
 from app.extensions import db
 from app.security import (
     ROLE_ADMIN, ROLE_ATASAN, ROLE_AUDITOR, ROLE_BKD, ROLE_OPERATOR, scope_clause,
@@ -180,7 +180,10 @@ def employee_month(employee, year: int, month: int) -> dict[str, Any]:
             totals[key] += row[key]
         days.append(row)
         d += timedelta(days=1)
-    totals["achievement_pct"] = _pct(totals["recognised"], totals["target"])
+    # The work score as the recap computes it (capped at 100, a month without working days
+    # counts 100: app.domain.scores.work_score); the uncapped ratio only under its own label.
+    totals["achievement_pct"] = float(work_score(totals["recognised"], totals["target"]))
+    totals["ratio_uncapped_pct"] = _pct(totals["recognised"], totals["target"])
     return {
         "employee": {"id": employee.id, "nip": employee.nip, "name": employee.full_name},
         "year": year, "month": month, "cap_minutes_per_day": cap, "target_minutes_per_day": per_day,

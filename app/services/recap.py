@@ -31,9 +31,13 @@ number of SQL statements, whatever the number of employees (design section 6):
    ``TppRate`` (one statement each);
 5. per employee, in Python, the domain functions: ``target_minutes``, ``work_score``,
    ``compute_tpp`` (memoised: identical inputs give identical TPP), tax group by golongan;
-6. one DELETE of the period's old rows and one bulk INSERT (COPY on PostgreSQL, a plain
-   executemany on SQLite), in the caller's transaction; one audit event ``RECOMPUTE`` on the
-   period (entity "Period", the counts in ``after``).
+6. the rows are written in place, so a recap row keeps its id across recomputes (saved
+   "rincian" links keep working): one DELETE of the period's rows of employees no longer in the
+   recap (inactive), then one bulk UPSERT keyed on (period, employee) — ``INSERT … ON CONFLICT
+   (period_id, employee_id) DO UPDATE`` as one executemany on SQLite, COPY into a temporary
+   table and one ``INSERT … SELECT … ON CONFLICT DO UPDATE`` on PostgreSQL — in the caller's
+   transaction; one audit event ``RECOMPUTE`` on the period (entity "Period", the counts in
+   ``after``).
 
 ``explain(employee_id, year, month)`` recomputes ONE employee step by step with the domain
 functions (for the "rincian" page) and must agree with the stored row (tests check it). It
@@ -99,7 +103,9 @@ class RecomputeResult:
     year: int
     month: int
     employees: int = 0  # rows written (active employees)
-    deleted: int = 0  # old rows replaced
+    updated: int = 0  # existing rows updated in place (ids kept)
+    inserted: int = 0  # new rows (employees without a row yet)
+    deleted: int = 0  # rows of employees no longer in the recap (inactive)
     without_rate: int = 0  # employees without a TppRate for their kelas (or without a position): base 0
     with_sanction: int = 0
     with_predikat: int = 0
@@ -113,7 +119,8 @@ class RecomputeResult:
         """Indonesian one-paragraph summary (CLI)."""
         text = (
             f"Rekap {MONTH_NAMES[self.month]} {self.year} dihitung ulang: {self.employees} pegawai "
-            f"({self.deleted} baris lama diganti) dalam {self.seconds:.2f} detik."
+            f"({self.updated} diperbarui, {self.inserted} baru, {self.deleted} dihapus) dalam "
+            f"{self.seconds:.2f} detik."
         )
         if self.without_rate:
             text += (f"\nPeringatan: {self.without_rate} pegawai tanpa besaran TPP untuk kelas jabatannya "
@@ -356,7 +363,7 @@ def recompute_period(year: int, month: int, actor=None) -> RecomputeResult:
     tpp_memo: dict[tuple, Any] = {}  # pure functions: identical inputs, identical results
     scores: dict[tuple[int, int], Decimal] = {}
     deductions: dict[int, Decimal] = {}
-    # Row tuples in RECAP_COLUMNS order, values in the form the driver takes (see _bulk_insert).
+    # Row tuples in RECAP_COLUMNS order, values in the form the driver takes (see _bulk_upsert).
     sqlite = session.get_bind().dialect.name == "sqlite"
     dec = float if sqlite else (lambda v: v)
     now_value = now.strftime("%Y-%m-%d %H:%M:%S.%f") if sqlite else now
@@ -402,13 +409,19 @@ def recompute_period(year: int, month: int, actor=None) -> RecomputeResult:
         ))
     t_compute = time.perf_counter()
 
-    # 6. replace the period's rows: one DELETE and one bulk INSERT, same transaction.
+    # 6. write in place (ids stay stable): drop the rows of employees no longer in the recap
+    # (the same set as the employee select above), then one bulk upsert per (period, employee).
     conn = session.connection()
     table = Recap.__table__
-    result.deleted = conn.execute(delete(table).where(table.c.period_id == period.id)).rowcount
+    in_recap = select(Employee.id).join(Unit, Unit.id == Employee.unit_id).where(Employee.active.is_(True))
+    result.deleted = conn.execute(delete(table).where(
+        table.c.period_id == period.id, table.c.employee_id.not_in(in_recap))).rowcount
+    existing = conn.execute(select(func.count()).select_from(table).where(table.c.period_id == period.id)).scalar()
     if rows:
-        _bulk_insert(conn, table, rows)
+        _bulk_upsert(conn, table, rows)
     result.employees = len(rows)
+    result.updated = int(existing or 0)
+    result.inserted = result.employees - result.updated
     t_write = time.perf_counter()
 
     result.timings = {
@@ -417,30 +430,50 @@ def recompute_period(year: int, month: int, actor=None) -> RecomputeResult:
     }
     result.seconds = time.perf_counter() - t0
     add_event(session, "Period", period.id, "RECOMPUTE",
-              after={"pegawai": result.employees, "baris_lama": result.deleted,
+              after={"pegawai": result.employees, "diperbarui": result.updated, "baru": result.inserted,
+                     "dihapus": result.deleted,
                      "tanpa_tarif_tpp": result.without_rate, "dengan_hukuman": result.with_sanction,
                      "dengan_predikat": result.with_predikat},
               detail=f"Rekap {MONTH_NAMES[month]} {year} dihitung ulang ({result.employees} pegawai).")
     return result
 
 
-def _bulk_insert(conn, table, rows: list[tuple]) -> None:
-    """INSERT the row tuples (RECAP_COLUMNS order) with the driver's fastest path: COPY on
-    PostgreSQL (psycopg 3), one executemany of plain tuples elsewhere (on SQLite the values are
-    already in the form SQLAlchemy binds: decimals as REAL, datetimes as ISO text). Both run on
-    the session's connection, inside its transaction."""
+# Columns an upsert overwrites: everything but the key (period, employee).
+_UPDATED_COLUMNS = tuple(c for c in RECAP_COLUMNS if c not in ("period_id", "employee_id"))
+_STAGE = "recap_stage"
+
+
+def _bulk_upsert(conn, table, rows: list[tuple]) -> None:
+    """INSERT or UPDATE the row tuples (RECAP_COLUMNS order) keyed on (period_id, employee_id),
+    so an existing row keeps its id, with the driver's fastest path: on PostgreSQL (psycopg 3)
+    COPY into a temporary table and one ``INSERT … SELECT … ON CONFLICT DO UPDATE``; on SQLite
+    one executemany of ``INSERT … ON CONFLICT DO UPDATE`` with plain tuples (values already in
+    the form SQLAlchemy binds: decimals as REAL, datetimes as ISO text). Both run on the
+    session's connection, inside its transaction."""
     dialect = conn.dialect
     names = ", ".join(RECAP_COLUMNS)
+    conflict = (f"ON CONFLICT (period_id, employee_id) DO UPDATE SET "
+                + ", ".join(f"{c} = excluded.{c}" for c in _UPDATED_COLUMNS))
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {_STAGE}")
+        conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {_STAGE} ON COMMIT DROP AS "
+                             f"SELECT {names} FROM {table.name} WITH NO DATA")
         with conn.connection.driver_connection.cursor() as cur:
-            with cur.copy(f"COPY {table.name} ({names}) FROM STDIN") as copy:
+            with cur.copy(f"COPY {_STAGE} ({names}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) SELECT {names} FROM {_STAGE} {conflict}")
+        conn.exec_driver_sql(f"DROP TABLE {_STAGE}")
     elif dialect.name == "sqlite":
-        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(RECAP_COLUMNS))})",
-                             rows)
+        conn.exec_driver_sql(f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(RECAP_COLUMNS))}) "
+                             f"{conflict}", rows)
     else:
-        conn.execute(table.insert(), [dict(zip(RECAP_COLUMNS, row)) for row in rows])
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt = pg_insert(table)
+        stmt = stmt.on_conflict_do_update(index_elements=["period_id", "employee_id"],
+                                          set_={c: stmt.excluded[c] for c in _UPDATED_COLUMNS})
+        conn.execute(stmt, [dict(zip(RECAP_COLUMNS, row)) for row in rows])
 
 
 def _utcnow():

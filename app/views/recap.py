@@ -79,12 +79,31 @@ class RecapView(ScopedModelView):
     @has_access
     @permission_name("rincian")
     def rincian(self, pk):
+        return self._rincian(self._scoped_item(pk))
+
+    @expose("/rincian/<string:period>/<string:nip>")
+    @has_access
+    @permission_name("rincian")
+    def rincian_by_nip(self, period, nip):
+        """The same page addressed by period (YYYY-MM) and NIP: a link that never changes."""
+        from app.services import NotFound
+        from app.services.reports import find_period
+
+        try:
+            found = find_period(period)
+        except NotFound:
+            found = None
+        pk = None if found is None else db.session.scalar(
+            select(Recap.id).where(Recap.period_id == found.id, Recap.nip == nip.strip()))
+        return self._rincian(self._scoped_item(pk if pk is not None else 0))
+
+    def _rincian(self, row):
         from app.services.recap import explain
 
-        row = self._scoped_item(pk)
         detail = explain(row.employee_id, row.period.year, row.period.month)
+        link = url_for(".rincian_by_nip", period=f"{row.period.year}-{row.period.month:02d}", nip=row.nip)
         return self.render_template("recap_rincian.html", d=detail, row=row, rupiah=_rupiah, pct=_pct,
-                                    predikat_labels=PREDIKAT_LABELS)
+                                    predikat_labels=PREDIKAT_LABELS, permalink=link)
 
     @expose("/recompute/", methods=["GET", "POST"])
     @has_access

@@ -87,7 +87,9 @@
     figures(el, [
       ["Menit diakui", fmt(d.totals.recognised)],
       ["Target bulan", fmt(d.totals.target)],
-      ["Capaian", d.totals.achievement_pct === null ? "–" : fmt(d.totals.achievement_pct, 2) + "%"],
+      ["Capaian kinerja (maks. 100%)", fmt(d.totals.achievement_pct, 2) + "%"],
+      ["Menit diakui ÷ target (tanpa batas 100%)",
+       d.totals.ratio_uncapped_pct === null ? "–" : fmt(d.totals.ratio_uncapped_pct, 2) + "%"],
       ["Menunggu persetujuan", fmt(d.totals.pending) + " menit"],
       ["Hari kerja", fmt(d.working_days)]
     ]);
