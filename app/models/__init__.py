@@ -5,6 +5,7 @@ from app.models.activities import Activity, ActivityCatalog, SubmitException  # 
 from app.models.periods import Holiday, Period  # noqa: F401
 from app.models.parameters import Parameter  # noqa: F401
 from app.models.audit import AuditLog  # noqa: F401
+from app.models.auth import AuthState, LoginSession  # noqa: F401
 from app.models.scores import (  # noqa: F401
     Attendance, AttendanceImport, Evaluation, OrgPredikat, Recap, Sanction, TppRate,
 )
