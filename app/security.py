@@ -34,6 +34,10 @@ _CITY_WIDE_KEUANGAN = {"Unit", "Position", "Employee", "Recap"}
 class EKinerjaSecurityManager(SecurityManager):
     """FAB's SQLA security manager; roles come from FAB_ROLES (see config.py)."""
 
+    # FAB's "User's Statistics" chart loads Google Charts from another host (blank on the
+    # city's closed network): not registered, so no page, menu entry or permission.
+    userstatschartview = None
+
 
 # --------------------------------------------------------------------------- who is asking
 def current_login():

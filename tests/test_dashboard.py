@@ -455,3 +455,42 @@ def test_employee_above_target_shows_the_recap_score(world, login_as):
     assert "100,00" in recap
     js = client.get("/static/js/dashboard.js").get_data(as_text=True)
     assert "Capaian kinerja (maks. 100%)" in js and "tanpa batas 100%" in js
+
+
+EXTERNAL_SOURCE = re.compile(r"""<(?:script|link|img|iframe)\b[^>]*\b(?:src|href)\s*=\s*["']((?:https?:)?//[^"']+)""",
+                             re.IGNORECASE)
+
+
+def _menu_urls(app):
+    urls = []
+    for item in app.appbuilder.menu.get_list():
+        for entry in [item] + list(item.childs or []):
+            if entry.name == "-" or not entry.href and not entry.baseview:
+                continue
+            with app.test_request_context():
+                url = entry.get_url()
+            if url and url.startswith("/"):
+                urls.append(url)
+    return urls
+
+
+def test_no_admin_page_loads_from_another_host(app, world, login_as):
+    """Issue 9 item 8: every page of the admin's menu loads scripts and styles from the app
+    only (closed government network); FAB's user statistics chart (Google Charts) is gone."""
+    client = login_as("admin")
+    urls = _menu_urls(app)
+    assert len(urls) > 20 and "/users/list/" in urls
+    assert not any("userstatschartview" in u.lower() for u in urls)
+    for url in urls:
+        resp = client.get(url)
+        assert resp.status_code == 200, url
+        html = resp.get_data(as_text=True)
+        external = [src for src in EXTERNAL_SOURCE.findall(html)
+                    if not re.match(r"(?:https?:)?//(?:localhost|127\.0\.0\.1)(?:[:/]|$)", src)]
+        assert external == [], (url, external)
+        assert "google_charts.js" not in html  # FAB's loader fetches Google Charts at run time
+        assert "User's Statistics" not in html and "Statistik Pengguna" not in html
+    assert client.get("/userstatschartview/chart/").status_code == 404
+    from flask_appbuilder.security.sqla.models import ViewMenu
+
+    assert db.session.scalar(select(ViewMenu).where(ViewMenu.name == "UserStatsChartView")) is None
