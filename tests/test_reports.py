@@ -261,7 +261,9 @@ def test_keuangan_payroll_sorted_by_kelas_totals_and_bank_account(data, world, l
         rec = recaps[ws.cell(r, 2).value]
         for title, attr in fields.items():
             cell = ws.cell(r, _col(ws, title))
-            assert cell.value == getattr(rec, attr), (title, rec.nip)
+            assert values.cell(r, _col(ws, title)).value == getattr(rec, attr), (title, rec.nip)
+            if title not in ("Bruto", "Netto Diterima"):  # these two are formulas (test_payroll_rows_add_up)
+                assert cell.value == getattr(rec, attr), (title, rec.nip)
             assert cell.number_format == "#,##0"
         assert ws.cell(r, _col(ws, "Potongan Disiplin (%)")).value == pytest.approx(float(rec.deduction_pct))
         acct = ws.cell(r, acct_c)
@@ -434,3 +436,119 @@ def test_index_page_offers_only_scope(data, world, login_as):
     keu = login_as("keuangan")
     html = keu.get("/reports/").get_data(as_text=True)
     assert 'value="payroll"' in html and 'value="activity"' not in html
+
+
+# --------------------------------------------------------------------------- issue 9 item 5
+def _excel_round(x):
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return int(Decimal(str(x)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _cells(ws, r, *titles):
+    return [ws.cell(r, _col(ws, t)).value for t in titles]
+
+
+def test_payroll_rows_add_up_with_cpns_factor_and_sanction(data, world, login_as):
+    """Every row's Bruto is a formula of the shown columns (parts × Faktor CPNS × (100 − hukuman)),
+    its cached value the stored gross; Netto = Bruto − PPh 21 − Iuran, as a formula too."""
+    from decimal import Decimal
+
+    from app.extensions import db
+    from app.models import Sanction
+    from app.services.recap import recompute_period
+
+    staff_a, op_a = world.employee("staff_a"), world.employee("op_a")
+    staff_a.kind = "CPNS"
+    db.session.add(Sanction(employee_id=op_a.id, percent=Decimal("12.5"), valid_from=_d(1), valid_to=_d(30),
+                            reason="Hukuman disiplin sedang"))
+    db.session.commit()
+    recompute_period(Y, M)
+    db.session.commit()
+    dinkes = world.unit("Dinas Kesehatan")
+    resp = _get(login_as("keuangan"), kind="payroll", period=PERIOD, opd=dinkes.id)
+    ws, values = _book(resp).active, _book(resp, data_only=True).active
+    recaps = _recaps(dinkes.id)
+    rows, _ = _data_rows(ws, 3)
+    seen = set()
+    for r in rows:
+        rec = recaps[ws.cell(r, 2).value]
+        perf, disc, factor, sanction = _cells(values, r, "Bagian Kinerja", "Bagian Disiplin", "Faktor CPNS (%)",
+                                              "Hukuman Disiplin (%)")
+        assert factor == (80 if rec.employee_kind == "CPNS" else 100)
+        assert sanction == pytest.approx(float(rec.sanction_pct))
+        assert ws.cell(r, _col(ws, "Jenis")).value == rec.employee_kind
+        letters = {t: ws.cell(1, _col(ws, t)).column_letter for t in (
+            "Bagian Kinerja", "Bagian Disiplin", "Faktor CPNS (%)", "Hukuman Disiplin (%)", "Bruto", "PPh 21",
+            "Iuran BPJS Kesehatan")}
+        L = {t: f"{v}{r}" for t, v in letters.items()}
+        assert ws.cell(r, _col(ws, "Bruto")).value == (
+            f"=ROUND(({L['Bagian Kinerja']}+{L['Bagian Disiplin']})*{L['Faktor CPNS (%)']}"
+            f"*(100-{L['Hukuman Disiplin (%)']})/10000,0)")
+        assert ws.cell(r, _col(ws, "Netto Diterima")).value == (
+            f"=MAX(0,{L['Bruto']}-{L['PPh 21']}-{L['Iuran BPJS Kesehatan']})")
+        gross = values.cell(r, _col(ws, "Bruto")).value
+        assert gross == rec.gross == _excel_round(Decimal(perf + disc) * Decimal(str(factor))
+                                                  * (100 - Decimal(str(sanction))) / 10000)
+        tax, health, net = _cells(values, r, "PPh 21", "Iuran BPJS Kesehatan", "Netto Diterima")
+        assert net == rec.net == max(0, gross - tax - health)
+        seen.add((rec.employee_kind, rec.sanction_pct > 0))
+    assert ("CPNS", False) in seen and ("PNS", True) in seen
+    cpns = recaps[NIPS["staff_a"][0]]
+    assert cpns.performance_part + cpns.discipline_part != cpns.gross  # the factor is what the columns show
+
+
+def test_signature_names_the_plt_of_a_vacant_head(data, world, login_as):
+    """The head's post is vacant: the signature block names the acting head (Plt) from the
+    superior overrides, not blank dots."""
+    from app.extensions import db
+    from app.models import SuperiorOverride
+
+    kadis_b, op_b, staff_b = world.employee("kadis_b"), world.employee("op_b"), world.employee("staff_b")
+    kadis_b.position_id = None
+    db.session.add(SuperiorOverride(employee_id=staff_b.id, superior_id=op_b.id, valid_from=_d(1),
+                                    reason="Plt. Kepala Dinas Pendidikan dan Kebudayaan"))
+    db.session.commit()
+    disdik = world.unit("Dinas Pendidikan dan Kebudayaan")
+    for kind in ("payroll", "recap"):
+        ws = _book(_get(login_as("bkd"), kind=kind, period=PERIOD, opd=disdik.id)).active
+        texts = [ws.cell(r, c).value for r in range(1, ws.max_row + 1) for c in range(1, ws.max_column + 1)]
+        assert "Plt. Kepala Dinas Pendidikan dan Kebudayaan" in texts, kind
+        assert "Op B" in texts and f"NIP {NIPS['op_b'][0]}" in texts
+        assert "NIP ..............................." not in texts
+
+
+def test_provisional_files_until_the_period_is_closed(data, world, login_as, api_as, app):
+    """Every report kind of a month not closed says SEMENTARA in its header and file name, on the
+    page and in the API; once the period is closed it does not."""
+    from app.extensions import db
+    from app.services.periods import close_period
+    from tests.test_periods import _bkd
+
+    dinkes = world.unit("Dinas Kesehatan")
+    staff_a = world.employee("staff_a")
+    asks = [dict(kind="recap", opd=dinkes.id), dict(kind="recap"), dict(kind="payroll", opd=dinkes.id),
+            dict(kind="payroll"), dict(kind="distribution", opd=dinkes.id), dict(kind="distribution"),
+            dict(kind="activity", employee=staff_a.id), dict(kind="recap", employee=staff_a.id)]
+    api, headers = api_as("bkd")
+
+    def files():
+        c = login_as("bkd")
+        for args in asks:
+            for resp in (_get(c, period=PERIOD, **args),
+                         api.get(f"/api/v1/report/{args['kind']}", headers=headers,
+                                 query_string={"period": PERIOD, **{k: v for k, v in args.items() if k != "kind"}})):
+                yield args, resp
+
+    for args, resp in files():
+        ws = _book(resp).active
+        assert ws["A6"].value == "SEMENTARA — periode belum ditutup", args
+        assert "SEMENTARA" in ws.oddHeader.center.text
+        assert "SEMENTARA-periode-belum-ditutup" in resp.headers["Content-Disposition"], args
+    app.config["FIXED_TODAY"] = date(2026, 12, 1)
+    close_period(data, _bkd())
+    db.session.commit()
+    for args, resp in files():
+        ws = _book(resp).active
+        assert ws["A6"].value is None, args
+        assert "SEMENTARA" not in resp.headers["Content-Disposition"], args

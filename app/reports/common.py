@@ -8,6 +8,7 @@ xlsxwriter's constant-memory mode, which accepts rows only in increasing order):
     row 2  OPD: <name> | Seluruh OPD
     row 3  Periode: November 2026
     row 4  Dicetak: 27-11-2026 14:05 WIB
+    row 5  SEMENTARA — periode belum ditutup (only while the period is OPEN; also the print header)
     row 6  header row (bold, bordered, wrapped, repeated on every printed page, frozen below)
     row 7… data rows (autofilter over header + data)
     then   totals row: =SUM(...) formulas over exactly the data rows, each with its computed value
@@ -25,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, Iterable, Optional, Sequence
 
-from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 CITY = "PEMERINTAH KOTA MALANG"
 ALL_OPD = "Seluruh OPD"
@@ -52,6 +53,10 @@ class Column:
     kind: str = TEXT
     width: float = 12
     total: bool = False  # a SUM formula in the totals row
+    key: str = ""  # name other columns' formulas use for this column
+    # An Excel formula written in every data row, with {key} for the cell of another column in
+    # the same row (e.g. "=MAX(0,{gross}-{tax})"); the row's value is stored as its cached result.
+    formula: str = ""
 
 
 @dataclass
@@ -71,6 +76,11 @@ class ReportMeta:
     signatory: Signatory
     subtitle_lines: list[str] = field(default_factory=list)  # extra lines under the header (e.g. employee)
     left_signatory: Optional[Signatory] = None  # activity report: the employee
+    provisional: bool = False  # the period is not closed yet: the figures may still change
+
+
+PROVISIONAL = "SEMENTARA — periode belum ditutup"
+PROVISIONAL_FILE_TAG = "SEMENTARA-periode-belum-ditutup"
 
 
 def period_label(year: int, month: int) -> str:
@@ -117,6 +127,7 @@ class Formats:
             DEC: add(dict(tot, num_format="#,##0.00")),
             DATE: add(tot),
         }
+        self.provisional = add(dict(base, bold=True, font_size=11, font_color="#C00000"))
         self.sign = add(base)
         self.sign_name = add(dict(base, bold=True, underline=1))
 
@@ -139,13 +150,28 @@ class SheetWriter:
         wrap = set(wrap_cols)
         # Precomputed writer per column: (bound method, format); numbers go through write_number.
         self._plan: list[tuple[Callable, Any, bool]] = []
+        letters = {c.key: xl_col_to_name(i) for i, c in enumerate(self.columns) if c.key}
         for i, c in enumerate(self.columns):
             numeric = c.kind in _NUMERIC
             method = self.ws.write_number if numeric else self.ws.write_string
+            if c.formula:
+                method = self._formula_writer(c.formula, letters)
             f = self.fmt.wrap if (i in wrap and c.kind == TEXT) else self.fmt.by_kind[c.kind]
             self._plan.append((method, f, numeric))
         self._total_cols = [i for i, c in enumerate(self.columns) if c.total]
         self._setup()
+
+    def _formula_writer(self, template: str, letters: dict[str, str]) -> Callable:
+        """write(row, col, cached value, format) of a per-row formula column."""
+        text = template.replace("{", "{{").replace("}", "}}")
+        for key, letter in letters.items():
+            text = text.replace("{{" + key + "}}", letter + "{row}")
+        write = self.ws.write_formula
+
+        def write_row_formula(r, col, value, f):
+            write(r, col, text.format(row=r + 1), f, value)
+
+        return write_row_formula
 
     # ------------------------------------------------------------------ layout
     def _setup(self) -> None:
@@ -158,6 +184,8 @@ class SheetWriter:
         ws.repeat_rows(HEADER_ROW)
         ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.6)
         ws.set_footer("&L&8" + meta.title.replace("&", "&&") + "&R&8Halaman &P dari &N")
+        if meta.provisional:
+            ws.set_header("&C&B" + PROVISIONAL)
         ws.freeze_panes(FIRST_DATA_ROW, 0)
         ws.write_string(0, 0, CITY, f.city)
         ws.write_string(1, 0, meta.title, f.title)
@@ -169,6 +197,8 @@ class SheetWriter:
                 # Extra lines (the employee of an activity report) to the right, same rows: row order kept
                 # for constant-memory mode.
                 ws.write_string(2 + k, min(3, self.ncols - 1), extra[k], f.meta)
+        if meta.provisional:
+            ws.write_string(HEADER_ROW - 1, 0, PROVISIONAL, f.provisional)
         ws.set_row(HEADER_ROW, 30)
         for i, c in enumerate(self.columns):
             ws.write_string(HEADER_ROW, i, c.title, f.header)

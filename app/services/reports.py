@@ -24,19 +24,21 @@ files are built in memory.
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from typing import Any, Optional
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
 from app.reports import activity_report, distribution, score_recap, tpp_payroll
-from app.reports.common import ALL_OPD, XLSX_MIMETYPE, ReportMeta, Signatory, period_label
+from app.reports.common import ALL_OPD, PROVISIONAL_FILE_TAG, XLSX_MIMETYPE, ReportMeta, Signatory, period_label
 from app.services import Forbidden, NotFound
 
 RECAP = "recap"
@@ -251,8 +253,9 @@ def payroll_select(period_id: int, opd_id: Optional[int] = None, scoped: bool = 
 
     opd = _opd_unit()
     q = (select(Recap.nip, Recap.name, opd.name, Recap.position_name, Recap.kelas_jabatan, Recap.golongan,
-                Recap.base_tpp, Recap.performance_part, Recap.discipline_part, Recap.deduction_pct, Recap.gross,
-                Recap.tax, Recap.health, Recap.net, Recap.bank_account)
+                Recap.employee_kind, Recap.base_tpp, Recap.performance_part, Recap.discipline_part,
+                Recap.deduction_pct, Recap.sanction_pct, Recap.gross, Recap.tax, Recap.health, Recap.net,
+                Recap.bank_account)
          .join(opd, opd.id == Recap.opd_id)
          .where(Recap.period_id == period_id))
     if opd_id is not None:
@@ -280,6 +283,17 @@ def activity_select(employee_id: int, first, last):
     if clause is not None:
         q = q.where(clause)
     return q.order_by(Activity.date, Activity.start_time, Activity.id)
+
+
+def cpns_factor(period) -> Decimal:
+    """The CPNS factor the period's recap was computed with (every row of a period carries the
+    same parameters: a recompute rewrites them all); the year's parameter before any recompute."""
+    from app.models import Recap
+    from app.services.parameters import values_for
+
+    used = db.session.scalar(select(Recap.params).where(Recap.period_id == period.id).limit(1))
+    value = json.loads(used).get("cpns_factor") if used else None
+    return Decimal(str(value if value is not None else values_for(period.year)["cpns_factor"]))
 
 
 def stream(stmt):
@@ -316,8 +330,33 @@ def head_of(opd_id: Optional[int]) -> Signatory:
         select(Employee.nip, Employee.name, Employee.front_title, Employee.back_title)
         .where(Employee.position_id == top[0], Employee.active.is_(True)).order_by(Employee.id).limit(1)).first()
     if holder is None:
-        return Signatory(title)
+        acting = acting_head(top[0])
+        if acting is None:
+            return Signatory(title)
+        return Signatory(f"Plt. {title}", full_name(acting[1], acting[2], acting[3]), acting[0])
     return Signatory(title, full_name(holder[1], holder[2], holder[3]), holder[0])
+
+
+def acting_head(position_id: int, on=None):
+    """(nip, name, front title, back title) of the Plt of a vacant position: the superior that
+    the valid superior overrides (on `on`, default today) give to the holders of the positions
+    directly below it — the one named by most of them — or None. One grouped statement."""
+    from app.models import Employee, Position, SuperiorOverride
+    from app.services.organisation import today_local
+
+    on = on or today_local()
+    sub, acting = aliased(Employee, name="sub"), aliased(Employee, name="acting")
+    return db.session.execute(
+        select(acting.nip, acting.name, acting.front_title, acting.back_title)
+        .select_from(SuperiorOverride)
+        .join(sub, sub.id == SuperiorOverride.employee_id)
+        .join(Position, Position.id == sub.position_id)
+        .join(acting, acting.id == SuperiorOverride.superior_id)
+        .where(Position.parent_id == position_id, sub.active.is_(True), acting.active.is_(True),
+               SuperiorOverride.valid_from <= on,
+               or_(SuperiorOverride.valid_to.is_(None), SuperiorOverride.valid_to >= on))
+        .group_by(acting.id, acting.nip, acting.name, acting.front_title, acting.back_title)
+        .order_by(func.count().desc(), acting.id).limit(1)).first()
 
 
 # --------------------------------------------------------------------------- building
@@ -333,7 +372,14 @@ def _meta(title: str, opd_name: str, period, signatory: Signatory, printed_at=No
 
     printed_at = printed_at or now_wib()
     return ReportMeta(title=title, opd_name=opd_name, period_label=period_label(period.year, period.month),
-                      printed_at=printed_at, signed_on=today_local(), signatory=signatory, **extra)
+                      printed_at=printed_at, signed_on=today_local(), signatory=signatory,
+                      provisional=period.state != "CLOSED", **extra)
+
+
+def _filename(stem: str, period, subject: str) -> str:
+    """<kind>_<YYYY-MM>_<OPD or NIP>.xlsx; a period not closed yet is marked SEMENTARA."""
+    tag = "" if period.state == "CLOSED" else f"_{PROVISIONAL_FILE_TAG}"
+    return f"{stem}_{period.year}-{period.month:02d}_{subject}{tag}.xlsx"
 
 
 def _slug(text: str) -> str:
@@ -361,14 +407,13 @@ def generate(req: ReportRequest, printed_at=None) -> ReportFile:
     from app.services.recap import full_name, month_bounds
 
     period = req.period
-    stamp = f"{period.year}-{period.month:02d}"
     stem = FILE_STEMS[req.kind]
 
     if req.employee is not None:
         emp = req.employee
         opd_id = emp.unit.opd_id if emp.unit is not None else None
         opd_name = emp.unit.opd.name if emp.unit is not None and emp.unit.opd is not None else ""
-        filename = f"{stem}_{stamp}_{emp.nip}.xlsx"
+        filename = _filename(stem, period, emp.nip)
         buf = io.BytesIO()
         if req.kind == RECAP:
             meta = _meta(score_recap.TITLE, opd_name, period, head_of(opd_id), printed_at)
@@ -390,7 +435,7 @@ def generate(req: ReportRequest, printed_at=None) -> ReportFile:
 
     opd_name = req.opd.name if req.opd is not None else ALL_OPD
     opd_id = req.opd.id if req.opd is not None else None
-    filename = f"{stem}_{stamp}_{_slug(opd_name)}.xlsx"
+    filename = _filename(stem, period, _slug(opd_name))
 
     if req.kind == DISTRIBUTION:
         rows = distribution_report(period, [opd_id] if opd_id is not None else None)
@@ -405,11 +450,12 @@ def generate(req: ReportRequest, printed_at=None) -> ReportFile:
 
     module, select_fn = (score_recap, recap_select) if req.kind == RECAP else (tpp_payroll, payroll_select)
     meta = _meta(module.TITLE, opd_name, period, head_of(opd_id), printed_at)
+    extra = {"cpns_factor": cpns_factor(period)} if req.kind == PAYROLL else {}
     if req.city:
         return _to_temp(filename, lambda path, tmp: module.build(
-            path, stream(select_fn(period.id)), meta, city=True, constant_memory=True, tmpdir=tmp))
+            path, stream(select_fn(period.id)), meta, city=True, constant_memory=True, tmpdir=tmp, **extra))
     buf = io.BytesIO()
-    n = module.build(buf, db.session.execute(select_fn(period.id, opd_id)), meta)
+    n = module.build(buf, db.session.execute(select_fn(period.id, opd_id)), meta, **extra)
     buf.seek(0)
     return ReportFile(filename, n, data=buf)
 
