@@ -203,6 +203,18 @@ class Config:
     # Evidence uploads (activities) live outside the code tree.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", os.path.join(BASE_DIR, "instance", "uploads"))
     EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 2 * 1024 * 1024))
+    # Upload bounds (app.imports.common.UploadLimits). Werkzeug refuses a larger request body
+    # with 413 before reading it; each import has its own caps of bytes and data rows; the
+    # UPLOAD_* keys bound the XLSX container and the sheets of every import.
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 21 * 1024 * 1024))
+    ATTENDANCE_MAX_BYTES = int(os.environ.get("ATTENDANCE_MAX_BYTES", 20 * 1024 * 1024))
+    ATTENDANCE_MAX_ROWS = int(os.environ.get("ATTENDANCE_MAX_ROWS", 100_000))
+    UPLOAD_MAX_COLUMNS = int(os.environ.get("UPLOAD_MAX_COLUMNS", 50))
+    UPLOAD_MAX_CELL_CHARS = int(os.environ.get("UPLOAD_MAX_CELL_CHARS", 2_000))
+    UPLOAD_MAX_UNCOMPRESSED_BYTES = int(os.environ.get("UPLOAD_MAX_UNCOMPRESSED_BYTES", 128 * 1024 * 1024))
+    UPLOAD_MAX_LOADED_PART_BYTES = int(os.environ.get("UPLOAD_MAX_LOADED_PART_BYTES", 24 * 1024 * 1024))
+    UPLOAD_MAX_ZIP_RATIO = int(os.environ.get("UPLOAD_MAX_ZIP_RATIO", 100))
+    UPLOAD_MAX_ZIP_ENTRIES = int(os.environ.get("UPLOAD_MAX_ZIP_ENTRIES", 500))
     # Pins "today" (WIB) for tests and demos; None means the real date.
     FIXED_TODAY = None
 

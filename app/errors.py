@@ -13,6 +13,7 @@ MESSAGES = {
     404: "Data atau halaman tidak ditemukan, atau berada di luar cakupan Anda.",
     405: "Metode permintaan tidak diizinkan.",
     409: "Data telah diubah oleh pengguna lain. Muat ulang halaman lalu coba lagi.",
+    413: "Berkas atau data yang dikirim terlalu besar. Perkecil berkas lalu coba lagi.",
     500: "Terjadi kesalahan pada sistem. Silakan hubungi admin.",
 }
 
@@ -33,7 +34,7 @@ def register(app) -> None:
         return render_template_string(_PAGE, code=code, message=message, appbuilder=appbuilder,
                                       base_template=appbuilder.base_template), code
 
-    for code in (400, 403, 404, 405, 409, 500):
+    for code in (400, 403, 404, 405, 409, 413, 500):
         app.register_error_handler(code, handler)
 
     @app.before_request

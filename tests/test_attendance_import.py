@@ -304,7 +304,8 @@ def test_not_a_spreadsheet(world):
 
 
 # --------------------------------------------------------------------------- re-import and scope
-def test_reimport_replaces_the_month(world):
+def test_reimport_replaces_only_the_dates_of_the_file(world):
+    """Issue 9 item 2: an import replaces exactly the (employee, date) pairs of the file."""
     from app.extensions import db
     from app.models import Attendance
     from app.services.attendance import import_month
@@ -317,19 +318,25 @@ def test_reimport_replaces_the_month(world):
     db.session.commit()
     assert attendance_count() == 5
 
-    second = [(nip("staff_a"), "2026-11-05", "HADIR", 45, 0, "koreksi")]
+    second = [(nip("staff_a"), "2026-11-05", "HADIR", 45, 0, "tambahan"),
+              (nip("staff_a"), "2026-11-03", "HADIR", 20, 0, "koreksi")]
     result = import_month(2026, 11, "b.csv", csv_bytes(second), operator(world))
     db.session.commit()
-    assert result.replaced_rows == 3 and result.rows == 1
+    assert (result.rows, result.inserted, result.replaced_rows, result.deleted_rows) == (2, 1, 1, 0)
+    assert "1 baris baru ditambahkan, 1 baris lama diganti" in result.summary()
+    assert "0 baris dihapus" in result.summary()
     days = [(r.date, r.status, r.minutes_late) for r in attendance_rows("staff_a", world)]
-    assert days == [(date(2026, 10, 30), "HADIR", 0), (date(2026, 11, 5), "HADIR", 45)]
+    assert days == [(date(2026, 10, 30), "HADIR", 0), (date(2026, 11, 2), "HADIR", 0),
+                    (date(2026, 11, 3), "HADIR", 20), (date(2026, 11, 4), "SAKIT", None),
+                    (date(2026, 11, 5), "HADIR", 45)]
     # staff_a1 is not in the second file: their November rows stay
     assert [(r.date, r.status) for r in attendance_rows("staff_a1", world)] == [(date(2026, 11, 2), "TK")]
 
     # the same file twice gives the same data (idempotent)
-    import_month(2026, 11, "b.csv", csv_bytes(second), operator(world))
+    again = import_month(2026, 11, "b.csv", csv_bytes(second), operator(world))
     db.session.commit()
-    assert attendance_count() == 3
+    assert (again.inserted, again.replaced_rows, again.deleted_rows) == (0, 2, 0)
+    assert attendance_count() == 6
 
 
 def test_operator_cannot_import_another_opds_nips(world, login_as):

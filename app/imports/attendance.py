@@ -20,11 +20,13 @@ from calendar import monthrange
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Collection, Iterable, Mapping, Optional
+
+from app.domain.calendar import DAY_NAMES_ID, WORKDAY_OPTIONS, is_working_day
 
 from app.imports.common import (
-    DATE_FORMATS_LABEL, as_text as _as_text, file_kind, find_sheet, is_blank as _is_blank, normalise_header,
-    open_xlsx, parse_date, parse_nip as _parse_nip, read_csv, sheet_table,
+    DATE_FORMATS_LABEL, DEFAULT_LIMITS, CsvSource, SheetSource, TableSource, UploadLimits, as_text as _as_text,
+    file_kind, find_sheet, is_blank as _is_blank, normalise_header, open_xlsx, parse_date, parse_nip as _parse_nip, size_problem,
 )
 
 SHEET_NAME = "Kehadiran"
@@ -34,7 +36,6 @@ OPTIONAL_COLUMNS = ("KETERANGAN",)
 ALL_COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y")
 MAX_MINUTES = 1440  # a day; more than that is not a measurement
-MAX_ROWS = 400_000  # 10,000 employees x 31 days with room to spare
 MAX_NOTE = 200
 
 MONTHS_ID = ("", "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
@@ -42,7 +43,7 @@ MONTHS_ID = ("", "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli",
 
 
 # --------------------------------------------------------------------------- results
-@dataclass
+@dataclass(slots=True)
 class ParsedRow:
     line: int  # row number in the file (header = 1)
     nip: Optional[str] = None
@@ -51,8 +52,9 @@ class ParsedRow:
     minutes_late: Optional[int] = None
     minutes_early: Optional[int] = None
     note: str = ""
-    raw: dict[str, str] = field(default_factory=dict)  # the cells as text, for the preview
+    raw: dict[str, str] = field(default_factory=dict)  # cells as text, kept only for rows with errors
     errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # shown in the preview; the row is imported
 
     @property
     def ok(self) -> bool:
@@ -70,6 +72,12 @@ class ParsedFile:
 
 
 @dataclass
+class OpdCount:
+    name: str
+    rows: int
+
+
+@dataclass
 class Preview:
     year: int
     month: int
@@ -77,9 +85,13 @@ class Preview:
     file_errors: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     rows: list[ParsedRow] = field(default_factory=list)
-    # filled by the service for the page: nip -> name, rows that will be replaced
-    names: dict[str, str] = field(default_factory=dict)
-    replaced_rows: int = 0
+    # filled by the service for the page
+    names: dict[str, str] = field(default_factory=dict)  # nip -> name (in scope only)
+    replace_month: bool = False  # the importer chose to replace the whole month
+    inserted: int = 0  # rows of the file on a day without a stored row
+    replaced_rows: int = 0  # stored rows on the same (employee, date) as a row of the file
+    deleted_rows: int = 0  # month replace: stored rows of the file's employees on other days
+    deleted_by_opd: list[OpdCount] = field(default_factory=list)
 
     @property
     def error_rows(self) -> list[ParsedRow]:
@@ -96,6 +108,7 @@ class Preview:
             "rows": len(self.rows),
             "valid": len(self.rows) - errors,
             "errors": errors,
+            "warnings": sum(1 for r in self.rows if r.warnings),
             "employees": len({r.nip for r in self.rows if r.nip}),
             "by_status": dict(Counter(r.status for r in self.rows if r.status in STATUSES)),
         }
@@ -116,23 +129,23 @@ class Preview:
 
 
 # --------------------------------------------------------------------------- parsing
-def parse_attendance(filename: str, data: bytes) -> ParsedFile:
-    """Read a CSV or XLSX attendance file (see the module docstring)."""
+def parse_attendance(filename: str, data: bytes, limits: UploadLimits = DEFAULT_LIMITS) -> ParsedFile:
+    """Read a CSV or XLSX attendance file (see the module docstring) within `limits`:
+    nothing beyond the header's known columns and the row cap is read."""
     parsed = ParsedFile(filename=filename or "")
     parsed.kind = file_kind(filename, data, parsed.errors)
     if not parsed.kind:
         return parsed
-    table = _read_xlsx(data, parsed) if parsed.kind == "xlsx" else read_csv(data, parsed.errors, parsed.warnings)
-    if parsed.errors:
+    problem = size_problem(data, limits)
+    if problem:
+        parsed.errors.append(problem)
         return parsed
-    _read_table(table, parsed)
-    return parsed
-
-
-def _read_xlsx(data: bytes, parsed: ParsedFile) -> list[tuple[int, list[Any]]]:
-    wb = open_xlsx(data, parsed.errors)
+    if parsed.kind == "csv":
+        _read_source(CsvSource(data, parsed.errors, parsed.warnings, "Berkas CSV", limits.max_rows, limits), parsed)
+        return parsed
+    wb = open_xlsx(data, parsed.errors, limits)
     if wb is None:
-        return []
+        return parsed
     try:
         sheet = find_sheet(wb, SHEET_NAME)
         if sheet is None:
@@ -140,19 +153,22 @@ def _read_xlsx(data: bytes, parsed: ParsedFile) -> list[tuple[int, list[Any]]]:
             parsed.errors.append(
                 f'Lembar (sheet) "{SHEET_NAME}" tidak ditemukan. Lembar yang ada: {found}. '
                 f'Gunakan templat atau ganti nama lembar data menjadi "{SHEET_NAME}".')
-            return []
-        return sheet_table(sheet, MAX_ROWS)
+            return parsed
+        _read_source(SheetSource(sheet, parsed.errors, f"Lembar {SHEET_NAME}", limits.max_rows, limits), parsed)
     finally:
         wb.close()
+    return parsed
 
 
-def _read_table(table: list[tuple[int, list[Any]]], parsed: ParsedFile) -> None:
+def _read_source(source: TableSource, parsed: ParsedFile) -> None:
     # The header is the first non-empty row (normally row 1).
-    start = next((i for i, (_, cells) in enumerate(table) if any(not _is_blank(c) for c in cells)), None)
-    if start is None:
+    head = source.header()
+    if source.failed:
+        return
+    if head is None:
         parsed.errors.append("Berkas tidak berisi data (baris judul kolom tidak ditemukan).")
         return
-    header_line, header_cells = table[start]
+    header_line, header_cells = head
     names = [normalise_header(c) for c in header_cells]
     positions: dict[str, int] = {}
     duplicated = []
@@ -176,27 +192,24 @@ def _read_table(table: list[tuple[int, list[Any]]], parsed: ParsedFile) -> None:
     parsed.columns = [n for n in names if n]
     if parsed.errors:
         return
-    data_rows = table[start + 1:]
-    if sum(1 for _, cells in data_rows if any(not _is_blank(c) for c in cells)) > MAX_ROWS:
-        parsed.errors.append(f"Berkas terlalu besar: lebih dari {MAX_ROWS:,} baris data. Bagi per OPD.".replace(",", "."))
-        return
+    wanted = {c: positions[c] for c in ALL_COLUMNS if c in positions}
+    width = max(wanted.values()) + 1  # only the columns the import uses are read
 
-    def cell(cells: list[Any], column: str) -> Any:
-        i = positions.get(column)
-        return cells[i] if i is not None and i < len(cells) else None
-
-    for line, cells in data_rows:
-        if all(_is_blank(c) for c in cells):
-            continue
+    for line, cells in source.rows(width):
+        cell = {c: (cells[i] if i < len(cells) else None) for c, i in wanted.items()}
         row = ParsedRow(line=line)
-        row.raw = {c: _as_text(cell(cells, c)) for c in ALL_COLUMNS}
-        row.nip = _parse_nip(cell(cells, "NIP"), row.errors)
-        row.date = _parse_date(cell(cells, "TANGGAL"), row.errors)
-        row.status = _parse_status(cell(cells, "STATUS"), row.errors)
-        row.minutes_late = _parse_minutes(cell(cells, "TERLAMBAT_MENIT"), "TERLAMBAT_MENIT", row.errors)
-        row.minutes_early = _parse_minutes(cell(cells, "PULANG_CEPAT_MENIT"), "PULANG_CEPAT_MENIT", row.errors)
-        row.note = _as_text(cell(cells, "KETERANGAN"))[:MAX_NOTE]
+        row.nip = _parse_nip(cell["NIP"], row.errors)
+        row.date = _parse_date(cell["TANGGAL"], row.errors)
+        row.status = _parse_status(cell["STATUS"], row.errors)
+        row.minutes_late = _parse_minutes(cell["TERLAMBAT_MENIT"], "TERLAMBAT_MENIT", row.errors)
+        row.minutes_early = _parse_minutes(cell["PULANG_CEPAT_MENIT"], "PULANG_CEPAT_MENIT", row.errors)
+        row.note = _as_text(cell.get("KETERANGAN"))[:MAX_NOTE]
+        if row.errors:
+            row.raw = {c: _as_text(v)[:MAX_NOTE] for c, v in cell.items()}
         parsed.rows.append(row)
+    if source.failed:
+        parsed.rows = []
+        return
     if not parsed.rows:
         parsed.errors.append("Berkas tidak berisi baris data di bawah baris judul.")
 
@@ -246,11 +259,15 @@ def _parse_minutes(value: Any, column: str, errors: list[str]) -> Optional[int]:
 
 # --------------------------------------------------------------------------- validation
 def validate_rows(parsed: ParsedFile, year: int, month: int, employees_by_nip: Mapping[str, Any],
-                  allowed_employee_ids: Optional[Iterable[int]]) -> Preview:
-    """Check the parsed rows against the month and the employees.
+                  allowed_employee_ids: Optional[Iterable[int]], holidays: Collection[date] = ()) -> Preview:
+    """Check the parsed rows against the month and the employees (the rows are annotated in
+    place and become the preview's rows).
 
-    `employees_by_nip` maps a NIP to an employee id (or an object with `.id`);
-    `allowed_employee_ids` is the set the importer may reach (None = every employee).
+    `employees_by_nip` maps a NIP to an employee id or an object with `.id` (and, for the
+    working-day warning, `.workdays_per_week` of the employee's unit); `allowed_employee_ids`
+    is the set the importer may reach (None = every employee); `holidays` the month's
+    holidays. A row on a day that is not a working day of the employee's unit is imported
+    with a warning: it deducts nothing.
     """
     preview = Preview(year=year, month=month, filename=parsed.filename,
                       file_errors=list(parsed.errors), warnings=list(parsed.warnings))
@@ -260,11 +277,11 @@ def validate_rows(parsed: ParsedFile, year: int, month: int, employees_by_nip: M
     allowed = None if allowed_employee_ids is None else set(allowed_employee_ids)
     first, last = date(year, month, 1), date(year, month, monthrange(year, month)[1])
     label = f"{MONTHS_ID[month]} {year}"
-    seen: dict[tuple[str, date], list[ParsedRow]] = defaultdict(list)
-    for src in parsed.rows:
-        row = ParsedRow(line=src.line, nip=src.nip, date=src.date, status=src.status,
-                        minutes_late=src.minutes_late, minutes_early=src.minutes_early, note=src.note,
-                        raw=dict(src.raw), errors=list(src.errors))
+    holidays = frozenset(holidays)
+    first_of: dict[tuple[str, date], ParsedRow] = {}
+    doubles: dict[tuple[str, date], list[ParsedRow]] = defaultdict(list)
+    for row in parsed.rows:
+        emp = None
         if row.nip is not None:
             emp = employees_by_nip.get(row.nip)
             emp_id = getattr(emp, "id", emp)
@@ -272,21 +289,44 @@ def validate_rows(parsed: ParsedFile, year: int, month: int, employees_by_nip: M
                 row.errors.append(f"NIP tidak dikenal: {row.nip} (tidak ada pegawai dengan NIP ini).")
             elif allowed is not None and emp_id not in allowed:
                 row.errors.append(f"NIP {row.nip} bukan pegawai dalam cakupan Anda (OPD lain).")
+                emp = None
         if row.date is not None and not (first <= row.date <= last):
             row.errors.append(f"Tanggal {row.date.strftime('%d-%m-%Y')} di luar bulan impor ({label}).")
+        elif row.date is not None and emp is not None:
+            _flag_non_working_day(row, getattr(emp, "workdays_per_week", None), holidays)
         if row.status is not None and row.status != "HADIR" and (
                 row.minutes_late is not None or row.minutes_early is not None):
             row.errors.append(f"Menit terlambat/pulang cepat hanya boleh diisi untuk status HADIR "
                               f"(status baris ini {row.status}).")
         if row.nip is not None and row.date is not None:
-            seen[(row.nip, row.date)].append(row)
-        preview.rows.append(row)
-    for (nip, day), rows in seen.items():
-        if len(rows) > 1:
-            lines = [r.line for r in rows]
-            for r in rows:
-                others = ", ".join(str(n) for n in lines if n != r.line)
-                r.errors.append(f"Hari ganda: NIP {nip} tanggal {day.strftime('%d-%m-%Y')} juga ada di baris {others}.")
+            key = (row.nip, row.date)
+            if key in first_of:
+                if not doubles[key]:
+                    doubles[key].append(first_of[key])
+                doubles[key].append(row)
+            else:
+                first_of[key] = row
+    preview.rows = parsed.rows
+    for (nip, day), rows in doubles.items():
+        lines = [r.line for r in rows]
+        for r in rows:
+            others = ", ".join(str(n) for n in lines if n != r.line)
+            r.errors.append(f"Hari ganda: NIP {nip} tanggal {day.strftime('%d-%m-%Y')} juga ada di baris {others}.")
+    for row in preview.rows:  # the cells as text, for the rows the page shows with their errors
+        if row.errors and not row.raw:
+            row.raw = {"NIP": row.nip or "", "TANGGAL": row.date.isoformat() if row.date else "",
+                       "STATUS": row.status or ""}
     if not preview.rows and not preview.file_errors:
         preview.file_errors.append("Berkas tidak berisi baris data.")
     return preview
+
+
+def _flag_non_working_day(row: ParsedRow, workdays_per_week: Optional[int], holidays: frozenset) -> None:
+    if workdays_per_week not in WORKDAY_OPTIONS:
+        return
+    if is_working_day(row.date, workdays_per_week, holidays):
+        return
+    day = f"{DAY_NAMES_ID[row.date.weekday()]} {row.date.strftime('%d-%m-%Y')}"
+    reason = "hari libur" if row.date in holidays and row.date.weekday() < workdays_per_week else (
+        f"di luar {workdays_per_week} hari kerja unit pegawai")
+    row.warnings.append(f"{day} bukan hari kerja ({reason}); baris ini disimpan tetapi tidak mengurangi apa pun.")

@@ -14,10 +14,12 @@ import json
 import os
 import re
 import secrets
+import struct
 import time
 import zipfile
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Optional
+from typing import Any, Iterator, Mapping, Optional
 
 DATE_FORMATS_LABEL = "YYYY-MM-DD, DD-MM-YYYY atau DD/MM/YYYY"
 _SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE]\+?\d+$")
@@ -131,27 +133,114 @@ def file_kind(filename: str, data: bytes, errors: list[str]) -> str:
     return ""
 
 
-def read_csv(data: bytes, errors: list[str], warnings: list[str]) -> list[tuple[int, list[Any]]]:
-    """(line number, cells) of a CSV in UTF-8 (BOM or not) or Windows-1252; `,` `;` or tab."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        # Excel on Windows saves "CSV" in the ANSI code page; the key columns are ASCII.
-        text = data.decode("cp1252", errors="replace")
-        warnings.append("Berkas bukan UTF-8; dibaca sebagai Windows-1252.")
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    counts = {d: first.count(d) for d in (";", ",", "\t")}
-    delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        return [(reader.line_num, row) for row in reader]
-    except csv.Error as err:
-        errors.append(f"Berkas CSV tidak dapat dibaca (baris {reader.line_num}): {err}.")
-        return []
+# --------------------------------------------------------------------------- bounded reading
+@dataclass(frozen=True)
+class UploadLimits:
+    """What one upload may cost. Every import reads through these bounds before and while
+    parsing, so that no file (a declared sheet of XFD1048576, a zip bomb, a million CSV
+    lines, a cell of megabytes) costs more than a bounded amount of memory and time."""
+
+    max_bytes: int = 20 * 1024 * 1024  # the uploaded file itself
+    max_rows: int = 100_000  # data rows of one sheet or CSV (header not counted)
+    max_columns: int = 50  # declared sheet width and header width
+    max_cell_chars: int = 2_000  # one cell's text
+    max_uncompressed: int = 128 * 1024 * 1024  # XLSX: all zip entries together, uncompressed
+    max_loaded_parts: int = 24 * 1024 * 1024  # XLSX: entries read whole (shared strings, styles, ...)
+    max_ratio: int = 100  # XLSX: uncompressed / compressed size of one entry (above 1 MiB)
+    max_entries: int = 500  # XLSX: zip entries
+
+    # config key -> field; `<PREFIX>_MAX_BYTES` and `<PREFIX>_MAX_ROWS` are per import
+    SHARED_KEYS = {
+        "UPLOAD_MAX_COLUMNS": "max_columns", "UPLOAD_MAX_CELL_CHARS": "max_cell_chars",
+        "UPLOAD_MAX_UNCOMPRESSED_BYTES": "max_uncompressed", "UPLOAD_MAX_LOADED_PART_BYTES": "max_loaded_parts",
+        "UPLOAD_MAX_ZIP_RATIO": "max_ratio", "UPLOAD_MAX_ZIP_ENTRIES": "max_entries",
+    }
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any], prefix: str, **defaults: int) -> "UploadLimits":
+        """Limits from the app config: `<prefix>_MAX_BYTES`, `<prefix>_MAX_ROWS` and the shared
+        `UPLOAD_*` keys; `defaults` (field=value) apply where the config says nothing."""
+        values = dict(defaults)
+        for key, name in (((f"{prefix}_MAX_BYTES", "max_bytes"), (f"{prefix}_MAX_ROWS", "max_rows"))
+                          + tuple(cls.SHARED_KEYS.items())):
+            if config.get(key) is not None:
+                values[name] = int(config[key])
+        return cls(**values)
 
 
-def open_xlsx(data: bytes, errors: list[str]):
-    """An openpyxl read-only workbook (the caller closes it), or None with the reason."""
+DEFAULT_LIMITS = UploadLimits()
+_LARGE_ENTRY = 1024 * 1024  # the ratio applies to entries above this size
+_XLSX_MAIN_TYPES = (b"spreadsheetml.sheet.main+xml", b"spreadsheetml.template.main+xml",
+                    b"ms-excel.sheet.macroEnabled.main+xml")
+MSG_NOT_XLSX = "Berkas bukan XLSX yang valid (bukan buku kerja Excel). Simpan ulang sebagai .xlsx atau CSV."
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+
+
+def _num(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def size_problem(data: bytes, limits: UploadLimits = DEFAULT_LIMITS) -> Optional[str]:
+    if len(data) > limits.max_bytes:
+        return f"Berkas terlalu besar ({_mb(len(data))}; paling besar {_mb(limits.max_bytes)})."
+    return None
+
+
+def xlsx_container_problem(data: bytes, limits: UploadLimits = DEFAULT_LIMITS) -> Optional[str]:
+    """Why the zip container of an XLSX must not be opened, or None: not a zip, not a
+    workbook, too many entries, too much uncompressed data, a suspicious compression ratio.
+    Only the zip directory and [Content_Types].xml are read (sizes come from the directory;
+    Python's zipfile never returns more bytes than an entry declares)."""
+    # The entry count from the end-of-central-directory record, before the directory is read.
+    eocd = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if eocd < 0 or len(data) < eocd + 22:
+        return MSG_NOT_XLSX
+    declared_entries = struct.unpack("<H", data[eocd + 10:eocd + 12])[0]
+    if declared_entries > limits.max_entries:
+        return (f"Berkas XLSX berisi terlalu banyak bagian ({_num(declared_entries)}; paling banyak "
+                f"{_num(limits.max_entries)}). Simpan ulang berkas dari Excel.")
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, struct.error):
+        return MSG_NOT_XLSX
+    if len(infos) > limits.max_entries:
+        return (f"Berkas XLSX berisi terlalu banyak bagian ({_num(len(infos))}; paling banyak "
+                f"{_num(limits.max_entries)}). Simpan ulang berkas dari Excel.")
+    total = loaded = 0
+    for info in infos:
+        total += info.file_size
+        if not info.filename.startswith("xl/worksheets/"):
+            loaded += info.file_size
+        if info.file_size > _LARGE_ENTRY and info.file_size > limits.max_ratio * max(info.compress_size, 1):
+            return (f"Berkas XLSX ditolak: bagian {info.filename} dimampatkan secara tidak wajar "
+                    f"({_mb(info.file_size)} dari {_mb(max(info.compress_size, 1))}; kemungkinan zip bomb).")
+    if total > limits.max_uncompressed:
+        return (f"Berkas XLSX terlalu besar setelah dibuka ({_mb(total)}; paling besar "
+                f"{_mb(limits.max_uncompressed)}). Bagi data menjadi beberapa berkas.")
+    if loaded > limits.max_loaded_parts:
+        return (f"Berkas XLSX berisi teks atau gaya terlalu besar ({_mb(loaded)} di luar lembar data; paling "
+                f"besar {_mb(limits.max_loaded_parts)}). Simpan ulang hanya data yang diperlukan.")
+    try:
+        with archive.open("[Content_Types].xml") as fh:
+            types = fh.read(1024 * 1024)
+    except (KeyError, zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError):
+        return MSG_NOT_XLSX
+    if not any(t in types for t in _XLSX_MAIN_TYPES):
+        return MSG_NOT_XLSX
+    return None
+
+
+def open_xlsx(data: bytes, errors: list[str], limits: UploadLimits = DEFAULT_LIMITS):
+    """An openpyxl read-only workbook (the caller closes it), or None with the reason. The
+    container is checked first (size, zip bomb, entries, workbook content type)."""
+    problem = size_problem(data, limits) or xlsx_container_problem(data, limits)
+    if problem:
+        errors.append(problem)
+        return None
     try:
         from openpyxl import load_workbook
     except ImportError:  # pragma: no cover - openpyxl is in requirements.txt
@@ -171,14 +260,175 @@ def find_sheet(wb, name: str):
     return next((wb[n] for n in wb.sheetnames if n.strip().lower() == name.lower()), None)
 
 
-def sheet_table(sheet, max_rows: int) -> list[tuple[int, list[Any]]]:
-    """(row number, cells) of a sheet, at most max_rows + 2 rows (enough to say "too big")."""
-    table = []
-    for index, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-        table.append((index, list(values)))
-        if index > max_rows + 1:
-            break
-    return table
+class TableSource:
+    """The rows of one sheet or CSV, read in streaming mode within `limits`.
+
+    `header()` returns the first non-blank row (line, cells); `rows(width)` then yields the
+    non-blank data rows below it as (line, cells) with only the first `width` cells. A bound
+    that is passed appends its reason to `errors` and ends the reading; callers check
+    `errors` (or `failed`) afterwards. Line numbers are those of the spreadsheet (1-based).
+    """
+
+    def __init__(self, errors: list[str], label: str, max_rows: int, limits: UploadLimits):
+        self.errors, self.label, self.max_rows, self.limits = errors, label, max_rows, limits
+        self.header_line: Optional[int] = None
+        self.failed = False
+
+    def fail(self, message: str) -> None:
+        self.failed = True
+        self.errors.append(message)
+
+    def _lines(self, first: int, width: int):  # (line, cells) from line `first`, blank ones included
+        raise NotImplementedError
+
+    def _too_long(self, line: int, cells) -> bool:
+        for i, value in enumerate(cells):
+            if isinstance(value, str) and len(value) > self.limits.max_cell_chars:
+                self.fail(f"{self.label}: sel baris {line} kolom {i + 1} terlalu panjang ({_num(len(value))} "
+                          f"karakter; paling banyak {_num(self.limits.max_cell_chars)}).")
+                return True
+        return False
+
+    def _row_cap(self) -> int:
+        """The last line that may hold data."""
+        return (self.header_line or 1) + self.max_rows
+
+    def _too_many_rows(self) -> None:
+        self.fail(f"{self.label}: lebih dari {_num(self.max_rows)} baris data (ada data atau baris melewati baris "
+                  f"{_num(self._row_cap())}). Bagi data menjadi beberapa berkas.")
+
+    def header(self) -> Optional[tuple[int, list[Any]]]:
+        if self.failed:
+            return None
+        cap = self.limits.max_columns
+        for line, cells in self._lines(1, cap + 1):
+            if self.failed:
+                return None
+            if line > self._row_cap():
+                self._too_many_rows()
+                return None
+            if all(is_blank(c) for c in cells):
+                continue
+            if len(cells) > cap and any(not is_blank(c) for c in cells[cap:]):
+                self.fail(f"{self.label}: baris judul (baris {line}) memiliki lebih dari {cap} kolom.")
+                return None
+            if self._too_long(line, cells):
+                return None
+            self.header_line = line
+            return line, list(cells[:cap])
+        return None
+
+    def rows(self, width: int) -> Iterator[tuple[int, list[Any]]]:
+        if self.failed or self.header_line is None:
+            return
+        cap = self._row_cap()
+        for line, cells in self._lines(self.header_line + 1, max(1, width)):
+            if self.failed:
+                return
+            if line > cap:
+                self._too_many_rows()
+                return
+            if all(is_blank(c) for c in cells):
+                continue
+            if self._too_long(line, cells):
+                return
+            yield line, list(cells[:width])
+
+
+class SheetSource(TableSource):
+    """A sheet of an openpyxl read-only workbook. The declared dimension (<dimension ref>) is
+    checked first; rows are read with iter_rows(max_row=..., max_col=..., values_only=True),
+    so that a declared XFD column never pads the rows, and reading stops past the row cap
+    (openpyxl fills skipped rows, so the line number is the real row of the data)."""
+
+    def __init__(self, sheet, errors: list[str], label: str, max_rows: int,
+                 limits: UploadLimits = DEFAULT_LIMITS):
+        super().__init__(errors, label, max_rows, limits)
+        self.sheet = sheet
+        max_row, max_col = getattr(sheet, "max_row", None), getattr(sheet, "max_column", None)
+        if (max_col or 0) > limits.max_columns or (max_row or 0) > max_rows + 1:
+            self.fail(f"{label}: ukuran lembar yang tercatat di berkas terlalu besar ({_num(max_row or 0)} baris x "
+                      f"{_num(max_col or 0)} kolom; paling banyak {_num(max_rows + 1)} baris termasuk judul dan "
+                      f"{limits.max_columns} kolom). Salin hanya data yang diperlukan ke lembar baru.")
+
+    def _lines(self, first: int, width: int):
+        last = self._row_cap() + 1  # one row past the cap: enough to say "too many"
+        if first > last:
+            return
+        rows = self.sheet.iter_rows(min_row=first, max_row=last, max_col=width, values_only=True)
+        yield from enumerate(rows, start=first)
+
+
+class CsvSource(TableSource):
+    """A CSV in UTF-8 (BOM or not) or Windows-1252, `,` `;` or tab, parsed line by line.
+    The number of lines is checked before parsing (a count over the bytes)."""
+
+    def __init__(self, data: bytes, errors: list[str], warnings: list[str], label: str, max_rows: int,
+                 limits: UploadLimits = DEFAULT_LIMITS):
+        super().__init__(errors, label, max_rows, limits)
+        self.text = ""
+        problem = size_problem(data, limits)
+        if problem:
+            self.fail(problem)
+            return
+        if b"\x00" in data:
+            self.fail("Berkas bukan CSV (berisi data biner). Unggah berkas .csv atau .xlsx.")
+            return
+        # Lines are counted and measured over the bytes before anything is parsed.
+        max_line = limits.max_cell_chars + limits.max_columns * 200
+        filled = 0
+        for number, raw in enumerate(io.BytesIO(data), start=1):
+            if len(raw) > max_line:
+                self.fail(f"{label}: baris {number} terlalu panjang ({_num(len(raw))} karakter; paling banyak "
+                          f"{_num(max_line)}). Periksa isi sel yang sangat panjang.")
+                return
+            if raw.strip():
+                filled += 1
+                if filled > max_rows + 1:
+                    self.fail(f"{label}: lebih dari {_num(max_rows)} baris data. Bagi data menjadi beberapa berkas.")
+                    return
+        try:
+            self.text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            # Excel on Windows saves "CSV" in the ANSI code page; the key columns are ASCII.
+            self.text = data.decode("cp1252", errors="replace")
+            warnings.append("Berkas bukan UTF-8; dibaca sebagai Windows-1252.")
+        first = next((ln for ln in io.StringIO(self.text) if ln.strip()), "")[:100_000]
+        counts = {d: first.count(d) for d in (";", ",", "\t")}
+        self.delimiter = max(counts, key=lambda d: counts[d]) if any(counts.values()) else ","
+
+    def _lines(self, first: int, width: int):
+        reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
+        try:
+            for cells in reader:
+                line = reader.line_num
+                if line >= first:
+                    yield line, cells[:width]
+        except csv.Error as err:
+            reason = "sel terlalu panjang" if "field larger" in str(err) else "tanda kutip atau pemisah tidak sesuai"
+            self.fail(f"Berkas CSV tidak dapat dibaca (baris {reader.line_num}): {reason}.")
+
+
+def sheet_table(sheet, max_rows: int, errors: Optional[list[str]] = None, label: str = "Lembar",
+                limits: UploadLimits = DEFAULT_LIMITS) -> list[tuple[int, list[Any]]]:
+    """(row number, cells) of the non-blank rows of a sheet, header first, read through
+    SheetSource (declared dimension, row cap, column cap, cell length). Problems go to
+    `errors` (a list the caller checks); the table is then empty or cut short."""
+    return _table(SheetSource(sheet, errors if errors is not None else [], label, max_rows, limits))
+
+
+def read_csv(data: bytes, errors: list[str], warnings: list[str], max_rows: int = DEFAULT_LIMITS.max_rows,
+             label: str = "Berkas CSV", limits: UploadLimits = DEFAULT_LIMITS) -> list[tuple[int, list[Any]]]:
+    """(line number, cells) of the non-blank rows of a CSV, header first, through CsvSource."""
+    return _table(CsvSource(data, errors, warnings, label, max_rows, limits))
+
+
+def _table(source: TableSource) -> list[tuple[int, list[Any]]]:
+    head = source.header()
+    if head is None:
+        return []
+    width = max((i + 1 for i, c in enumerate(head[1]) if not is_blank(c)), default=1)
+    return [head] + list(source.rows(width))
 
 
 # --------------------------------------------------------------------------- stored uploads
@@ -260,9 +510,10 @@ PREVIEW_MAX_ERROR_ROWS = 5000  # beyond that the page says how many more
 
 def preview_slice(rows: list) -> tuple[list, int, int]:
     """The rows a preview page shows: the first PREVIEW_FIRST_ROWS and every later row with an
-    error (up to PREVIEW_MAX_ERROR_ROWS). Returns (shown, hidden rows, hidden error rows)."""
+    error or a warning (up to PREVIEW_MAX_ERROR_ROWS). Returns (shown, hidden rows, hidden
+    error rows)."""
     shown = rows[:PREVIEW_FIRST_ROWS]
-    later_errors = [r for r in rows[PREVIEW_FIRST_ROWS:] if r.errors]
+    later_errors = [r for r in rows[PREVIEW_FIRST_ROWS:] if r.errors or getattr(r, "warnings", None)]
     hidden_errors = max(0, len(later_errors) - PREVIEW_MAX_ERROR_ROWS)
     shown = shown + later_errors[:PREVIEW_MAX_ERROR_ROWS]
     return shown, len(rows) - len(shown), hidden_errors

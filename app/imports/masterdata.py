@@ -134,7 +134,7 @@ def parse_masterdata(filename: str, data: bytes, kind: Optional[str] = None) -> 
     if parsed.kind == "xlsx":
         _read_workbook(data, parsed)
     elif parsed.kind == "csv":
-        table = read_csv(data, parsed.errors, parsed.warnings)
+        table = read_csv(data, parsed.errors, parsed.warnings, max_rows=MAX_ROWS)  # bounded: app.imports.common
         if not parsed.errors:
             if kind is None:
                 header = next((cells for _, cells in table if any(not is_blank(c) for c in cells)), [])
@@ -165,7 +165,12 @@ def _read_workbook(data: bytes, parsed: ParsedWorkbook) -> None:
             return
         for name in SHEETS:
             if found[name] is not None:
-                _read_table(name, sheet_table(found[name], MAX_ROWS), parsed, label=f"Lembar {name}")
+                # bounded reading (declared dimension, rows, columns, cell length): app.imports.common
+                before = len(parsed.errors)
+                table = sheet_table(found[name], MAX_ROWS, parsed.errors, label=f"Lembar {name}")
+                if len(parsed.errors) > before:
+                    return
+                _read_table(name, table, parsed, label=f"Lembar {name}")
     finally:
         wb.close()
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import io
 from datetime import date
 
-from flask import current_app, flash, redirect, request, send_file, url_for
+from flask import flash, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField, SelectField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, NumberRange
 
 from app.imports.attendance import ALL_COLUMNS, DATE_FORMATS_LABEL, SHEET_NAME, STATUSES
@@ -26,12 +26,12 @@ from app.imports.common import PREVIEW_FIRST_ROWS, UploadStore, csv_template, pr
 from app.models import Attendance
 from app.models.periods import MONTH_NAMES
 from app.models.scores import ATTENDANCE_STATUS_LABELS
+from app.services import ValidationFailed
 from app.services import attendance as svc
 from app.services.organisation import today_local
 from app.views.base import ScopedModelView
 from app.views.imports import ImportFlowView
 
-MAX_BYTES_DEFAULT = 20 * 1024 * 1024
 UPLOAD_MAX_AGE = 24 * 3600
 
 # What each column means (the page, the template's "Petunjuk" sheet and docs/ say the same).
@@ -67,10 +67,21 @@ class UploadForm(FlaskForm):
     month = SelectField("Bulan", choices=[(i, MONTH_NAMES[i]) for i in range(1, 13)], coerce=int)
     file = FileField("Berkas kehadiran (.xlsx atau .csv)",
                      validators=[FileRequired(message="Pilih berkas kehadiran yang akan diunggah.")])
+    replace_month = BooleanField(
+        "Ganti seluruh bulan: hapus juga data kehadiran tanggal lain di bulan ini untuk pegawai yang ada di berkas")
 
 
 class ConfirmForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
+    # Month replace only: the confirmation carries the choice and the count the preview showed.
+    replace_month = HiddenField()
+    expected_deleted = HiddenField()
+    confirm_delete = BooleanField("Saya mengerti bahwa baris lama tersebut akan dihapus")
+
+
+MSG_CHOICE_MISMATCH = ("Konfirmasi tidak sesuai dengan pilihan saat unggah (ganti seluruh bulan atau hanya tanggal "
+                       "di berkas); tidak ada data yang diimpor.")
+MSG_TICK_DELETE = "Centang persetujuan penghapusan untuk mengganti seluruh bulan; tidak ada data yang diimpor."
 
 
 # --------------------------------------------------------------------------- stored uploads
@@ -157,7 +168,11 @@ def build_xlsx_template(year: int, month: int) -> bytes:
         "Satu baris = satu pegawai pada satu tanggal; tanggal yang sama untuk NIP yang sama tidak boleh ganda.",
         "Semua tanggal harus berada dalam bulan yang dipilih saat impor.",
         "Seluruh berkas diperiksa dulu; jika ada satu kesalahan saja, tidak ada data yang diimpor.",
-        "Impor ulang bulan yang sama mengganti seluruh data kehadiran bulan itu untuk pegawai yang ada di berkas.",
+        "Impor mengganti hanya pasangan pegawai dan tanggal yang ada di berkas; tanggal lain tidak berubah.",
+        "Mengganti seluruh bulan (menghapus tanggal lain pegawai di berkas) adalah pilihan terpisah di halaman "
+        "unggah yang menampilkan jumlah baris yang dihapus per OPD dan harus dikonfirmasi.",
+        "Baris pada hari yang bukan hari kerja unit pegawai (Sabtu/Minggu, hari libur) diberi peringatan dan "
+        "tidak mengurangi apa pun.",
         "Operator OPD hanya dapat mengimpor pegawai OPD-nya sendiri.",
     ]
     guide.write(len(COLUMN_HELP) + 4, 0, "Aturan", bold)
@@ -183,27 +198,34 @@ class AttendanceImportView(ImportFlowView):
     service = svc
 
     def _max_bytes(self) -> int:
-        return int(current_app.config.get("ATTENDANCE_MAX_BYTES", MAX_BYTES_DEFAULT))
+        return svc.upload_limits().max_bytes
 
     def _render_form(self, form):
+        limits = svc.upload_limits()
         return self.render_template("attendance_import.html", form=form, columns=COLUMN_HELP,
-                                    sheet=SHEET_NAME, max_mb=self._max_bytes() // (1024 * 1024))
+                                    sheet=SHEET_NAME, max_mb=limits.max_bytes // (1024 * 1024),
+                                    max_rows=f"{limits.max_rows:,}".replace(",", "."))
 
     def _render_preview(self, preview, token=None):
         shown, hidden_rows, hidden_errors = preview_slice(preview.rows)
+        confirm = ConfirmForm(formdata=None, token=token, replace_month="1" if preview.replace_month else "",
+                              expected_deleted=str(preview.deleted_rows) if preview.replace_month else "")
         return self.render_template(
             "attendance_preview.html", preview=preview, counts=preview.counts, shown=shown,
             hidden_rows=hidden_rows, hidden_errors=hidden_errors, first_rows=PREVIEW_FIRST_ROWS,
-            token=token if preview.ok else None, confirm_form=ConfirmForm(formdata=None, token=token),
+            token=token if preview.ok else None, confirm_form=confirm,
             fmt_date=_fmt_date, status_label=_status_label, minutes=_minutes)
+
+    def _blank_form(self):
+        form = UploadForm(formdata=None)
+        today = today_local()
+        form.year.data, form.month.data = today.year, today.month
+        return form
 
     @expose("/")
     @has_access
     def index(self):
-        form = UploadForm(formdata=None)
-        today = today_local()
-        form.year.data, form.month.data = today.year, today.month
-        return self._render_form(form)
+        return self._render_form(self._blank_form())
 
     def _upload_form(self):
         return UploadForm()
@@ -212,17 +234,40 @@ class AttendanceImportView(ImportFlowView):
         return ConfirmForm()
 
     def _preview(self, form, filename, data, actor):
-        return svc.preview_import(form.year.data, form.month.data, filename, data, actor)
+        return svc.preview_import(form.year.data, form.month.data, filename, data, actor,
+                                  replace_month=bool(form.replace_month.data))
 
     def _upload_meta(self, form, filename):
-        return {"year": form.year.data, "month": form.month.data, "filename": filename}
+        return {"year": form.year.data, "month": form.month.data, "filename": filename,
+                "replace_month": bool(form.replace_month.data)}
+
+    def _confirm_options(self, form, meta):
+        """A month replace needs the choice, the ticked box and the count of the preview on the
+        confirmation itself; a plain confirmation imports the file's dates only."""
+        chosen = bool(meta.get("replace_month"))
+        if chosen != (form.replace_month.data == "1"):
+            raise ValidationFailed({"replace_month": [MSG_CHOICE_MISMATCH]})
+        if not chosen:
+            return {}
+        if not form.confirm_delete.data:
+            raise ValidationFailed({"confirm_delete": [MSG_TICK_DELETE]})
+        expected = (form.expected_deleted.data or "").strip()
+        if not expected.isdigit() or len(expected) > 9:
+            raise ValidationFailed({"replace_month": [svc.MSG_MONTH_UNCONFIRMED]})
+        return {"expected_deleted": int(expected)}
 
     def _import(self, meta, data, actor):
-        return svc.import_month(int(meta["year"]), int(meta["month"]), meta["filename"], data, actor)
+        return svc.import_month(int(meta["year"]), int(meta["month"]), meta["filename"], data, actor,
+                                replace_month=bool(meta.get("replace_month")),
+                                expected_deleted=meta.get("expected_deleted"))
+
+    def _preview_stored(self, meta, data, actor, token):
+        preview = svc.preview_import(int(meta["year"]), int(meta["month"]), meta["filename"], data, actor,
+                                     replace_month=bool(meta.get("replace_month")))
+        return self._render_preview(preview, token if preview.ok else None)
 
     def _done(self, result):
-        flash(f"Kehadiran {result.preview.month_label} diimpor: {result.rows} baris untuk {result.employees} "
-              f"pegawai; {result.replaced_rows} baris lama diganti.", "success")
+        flash(result.summary(), "success")
         return redirect(url_for("AttendanceView.list"))
 
     @expose("/template/")

@@ -3,17 +3,22 @@
 A subclass names its entity, its upload store and maximum size, and says how to preview,
 what to keep with the stored upload, how to import and where to go afterwards; the flow
 (size check, refusals logged, all-or-nothing import, the stored file discarded) is here once.
+
+A request body above Flask's MAX_CONTENT_LENGTH is refused by Werkzeug before the form is
+read (413); the blueprint of every import page answers it with the upload form and the
+reason next to the file field, in Indonesian.
 """
 from __future__ import annotations
 
 import os
 
-from flask import flash, redirect, url_for
+from flask import current_app, flash, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import db
 from app.security import log_refusal
-from app.services import Forbidden, ServiceError, ValidationFailed
+from app.services import Conflict, Forbidden, ServiceError, ValidationFailed
 from app.services.activities import current_actor
 
 
@@ -27,6 +32,19 @@ class ImportFlowView(BaseView):
     # -- what a subclass provides
     def _max_bytes(self) -> int:
         raise NotImplementedError
+
+    def _blank_form(self):
+        """The upload form without request data (shown again with a 413 message)."""
+        raise NotImplementedError
+
+    def _confirm_options(self, form, meta: dict) -> dict:
+        """What the confirmation must carry besides the token, merged into `meta` for
+        `_import`; raise ValidationFailed when it is missing or does not match."""
+        return {}
+
+    def _preview_stored(self, meta: dict, data: bytes, actor, token: str):
+        """The preview page of a stored upload again (after a refused confirmation), or None."""
+        return None
 
     def _upload_form(self):
         raise NotImplementedError
@@ -56,6 +74,18 @@ class ImportFlowView(BaseView):
         raise NotImplementedError
 
     # -- the flow
+    def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
+        blueprint = super().create_blueprint(appbuilder, endpoint=endpoint, static_folder=static_folder)
+        blueprint.register_error_handler(RequestEntityTooLarge, self._too_large)
+        return blueprint
+
+    def _too_large(self, err):
+        limit = current_app.config.get("MAX_CONTENT_LENGTH") or self._max_bytes()
+        form = self._blank_form()
+        form.file.errors = [f"Berkas terlalu besar: unggahan paling besar {limit / (1024 * 1024):.0f} MB. "
+                            "Bagi data menjadi beberapa berkas."]
+        return self._render_form(form), 413
+
     @expose("/upload", methods=["POST"])
     @has_access
     def upload(self):
@@ -94,7 +124,7 @@ class ImportFlowView(BaseView):
             return redirect(url_for(".index"))
         meta, data = stored
         try:
-            result = self._import(meta, data, actor)
+            result = self._import({**meta, **self._confirm_options(form, meta)}, data, actor)
             db.session.commit()
         except self.service.ImportRefused as err:
             db.session.rollback()
@@ -106,6 +136,15 @@ class ImportFlowView(BaseView):
             log_refusal(403, self.entity, None, err.message)
             flash(err.message, "danger")
             return redirect(url_for(".index"))
+        except (ValidationFailed, Conflict) as err:
+            # a choice the confirmation did not carry, or data changed since the preview: the
+            # upload stays, and the page shows the preview as it is now
+            db.session.rollback()
+            for messages in (err.errors.values() if isinstance(err, ValidationFailed) else [[err.message]]):
+                for m in messages:
+                    flash(m, "danger")
+            page = self._preview_stored(meta, data, actor, form.token.data)
+            return page if page is not None else redirect(url_for(".index"))
         except ServiceError as err:
             db.session.rollback()
             flash(err.message, "danger")

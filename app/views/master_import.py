@@ -230,6 +230,9 @@ class MasterImportView(ImportFlowView):
     def _upload_form(self):
         return UploadForm()
 
+    def _blank_form(self):
+        return UploadForm(formdata=None)
+
     def _confirm_form(self):
         return ConfirmForm()
 
