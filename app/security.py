@@ -7,6 +7,7 @@ within reach (`item_in_scope`). Refusals go through `refuse()`, which logs them.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from flask import abort, g, has_request_context, request
@@ -32,7 +33,46 @@ _CITY_WIDE_KEUANGAN = {"Unit", "Position", "Employee", "Recap"}
 
 
 class EKinerjaSecurityManager(SecurityManager):
-    """FAB's SQLA security manager; roles come from FAB_ROLES (see config.py)."""
+    """FAB's SQLA security manager; roles come from FAB_ROLES (see config.py).
+
+    Login, sessions and throttling live in app/auth.py: one login path for the form and the
+    API, server-side page sessions, revocable JWTs and the password policy."""
+
+    from app.auth import EkAuthDBView as authdbview
+    from app.auth import EkResetMyPasswordView as resetmypasswordview
+    from app.auth import EkResetPasswordView as resetpasswordview
+    from app.auth import EkSecurityApi as security_api
+
+    def __init__(self, appbuilder):
+        super().__init__(appbuilder)
+        from flask import current_app
+
+        from app.auth import init_auth
+
+        init_auth(current_app._get_current_object(), self)
+
+    def load_user(self, pk):
+        """The page login of this request: an active user with a valid server-side session."""
+        user = super().load_user(pk)
+        if user is None or not has_request_context():
+            return user
+        from app.auth import session_refusal
+
+        return None if session_refusal(pk) else user
+
+    def load_user_jwt(self, _jwt_header, jwt_data):
+        user = super().load_user(jwt_data["sub"])  # a JWT has no page session
+        if user is not None and user.is_active:
+            g.user = user
+            return user
+        return None
+
+    def reset_password(self, userid, password):
+        """Own change or admin reset: the new hash, then every session and token of the login ends."""
+        super().reset_password(userid, password)
+        from app.auth import password_changed
+
+        password_changed(userid)
 
     # FAB's "User's Statistics" chart loads Google Charts from another host (blank on the
     # city's closed network): not registered, so no page, menu entry or permission.
@@ -197,41 +237,230 @@ def item_in_scope(item) -> bool:
     Used for writes: a row must stay inside the user's scope after the change, so an
     operator cannot move an employee into another OPD through a crafted request.
     """
-    from app.models import Employee, Position, SuperiorOverride, Unit
+    return write_refusal(item) is None
 
+
+# Messages of the write rules (pages, API and the master-data import show the same text).
+MSG_NO_WRITE = "Anda tidak berwenang mengubah data induk."
+MSG_OUT_OF_SCOPE = ("Data ini berada di luar OPD Anda; Anda tidak berwenang menyimpan data di luar cakupan "
+                    "Anda.")
+MSG_OTHER_OPD_ROW = "Data ini terdaftar di OPD lain; pemindahan antar-OPD dilakukan oleh BKD."
+MSG_OPD_ROW = "Data unit OPD hanya dapat diubah oleh BKD; Operator OPD dapat mengelola unit di bawahnya."
+MSG_PARENT_OTHER_OPD = ("Jabatan atasan berada di OPD lain; garis atasan lintas OPD hanya dapat ditetapkan "
+                        "oleh BKD.")
+MSG_POSITION_OTHER_OPD = "Jabatan pegawai berada di OPD lain."
+MSG_SUPERIOR_OTHER_OPD = "Atasan pengganti berada di OPD lain; atasan lintas OPD hanya dapat ditetapkan oleh BKD."
+MSG_OWN_EMPLOYEE = "Data kepegawaian Anda sendiri hanya dapat diubah oleh BKD."
+MSG_OWN_POSITION = "Jabatan yang Anda jabat sendiri hanya dapat diubah oleh BKD."
+MSG_OWN_SUPERIOR_POST = ("Pengisian jabatan atasan langsung Anda sendiri hanya dapat dilakukan oleh BKD "
+                         "(garis atasan Anda ditetapkan BKD).")
+MSG_OWN_LINE = ("Atasan pengganti yang menyangkut Anda sendiri (sebagai pegawai atau atasan) hanya dapat "
+                "ditetapkan oleh BKD.")
+
+
+@dataclass(frozen=True)
+class Writer:
+    """Who writes master data: BKD/Admin write everything; an Operator OPD their OPD, never
+    rows about themselves. `position_id`/`superior_post_id` are the post the writer holds and
+    the post above it (the post of their own superior)."""
+
+    roles: frozenset
+    opd_id: Optional[int]
+    employee_id: Optional[int]
+    position_id: Optional[int]
+    superior_post_id: Optional[int]
+
+    @property
+    def is_bkd(self) -> bool:
+        return bool(self.roles & {ROLE_ADMIN, ROLE_BKD})
+
+
+def writer_for(roles, opd_id: Optional[int], employee_id: Optional[int]) -> Writer:
+    """The Writer of an actor (roles, OPD and employee id as app.services.activities.Actor)."""
+    from app.extensions import db
+    from app.models import Employee, Position
+
+    position_id = superior_post_id = None
+    if employee_id is not None:
+        with db.session.no_autoflush:
+            row = db.session.execute(
+                select(Employee.position_id, Position.parent_id)
+                .outerjoin(Position, Position.id == Employee.position_id)
+                .where(Employee.id == employee_id)).first()
+        if row is not None:
+            position_id, superior_post_id = row
+    return Writer(frozenset(roles), opd_id, employee_id, position_id, superior_post_id)
+
+
+def current_writer() -> Writer:
     user = current_login()
-    if user is None:
-        return False
-    roles = role_names(user)
-    if roles & {ROLE_ADMIN, ROLE_BKD}:
-        return True
-    if ROLE_OPERATOR not in roles:
-        return False
-    opd = operator_opd_id()
-    if opd is None:
-        return False
+    emp = current_employee()
+    return writer_for(role_names(user) if user else set(), operator_opd_id(), getattr(emp, "id", None))
 
-    def unit_ok(unit) -> bool:
-        return unit is not None and unit.opd_id == opd
 
-    if isinstance(item, Unit):
-        return unit_ok(item)
-    if isinstance(item, Position):
+def write_rule(entity: str, new: dict, old: Optional[dict], who: Writer) -> Optional[str]:
+    """The one write-scope rule of the master data, on plain facts about a row; returns the
+    Indonesian reason of a refusal, or None. `old` is None for a new row; a row whose facts
+    did not change (`new["changed"]` false) is never refused for being about the writer.
+
+    Facts (ids; an OPD id of None means "not an existing OPD"):
+    - Unit: opd (OPD of the unit after the change), is_opd_row (the unit is itself an OPD).
+    - Position: id, opd, parent_id, parent_opd.
+    - Employee: id, opd, position_id, position_opd.
+    - SuperiorOverride: employee_id, employee_opd, superior_id, superior_opd.
+    """
+    if who.is_bkd:
+        return None
+    if ROLE_OPERATOR not in who.roles or who.opd_id is None:
+        return MSG_NO_WRITE
+    mine = who.opd_id
+    changed = new.get("changed", True)
+    old = old or {}
+
+    def moved(key) -> bool:
+        return not old or old.get(key) != new.get(key)
+
+    if old and old.get("opd", old.get("employee_opd")) not in (None, mine):
+        return MSG_OTHER_OPD_ROW
+    if entity == "Unit":
+        if new.get("opd") != mine:
+            return MSG_OUT_OF_SCOPE
+        if new.get("is_opd_row") and changed:
+            return MSG_OPD_ROW
+        return None
+    if entity == "Position":
+        if new.get("opd") != mine:
+            return MSG_OUT_OF_SCOPE
         # A parent outside the OPD (a kepala dinas under the Sekda) is set by BKD; an
         # operator may keep it but not point a position at another OPD's post.
-        return unit_ok(item.unit) and (
-            not _changed(item, "parent") or item.parent is None or unit_ok(item.parent.unit)
-        )
-    if isinstance(item, Employee):
-        return unit_ok(item.unit) and (item.position is None or unit_ok(item.position.unit))
-    if isinstance(item, SuperiorOverride):
-        return (
-            item.employee is not None
-            and unit_ok(item.employee.unit)
-            and item.superior is not None
-            and (not _changed(item, "superior") or unit_ok(item.superior.unit))
-        )
-    return False
+        if moved("parent_id") and new.get("parent_id") is not None and new.get("parent_opd") != mine:
+            return MSG_PARENT_OTHER_OPD
+        if changed and new.get("id") is not None and new.get("id") == who.position_id:
+            return MSG_OWN_POSITION
+        return None
+    if entity == "Employee":
+        if new.get("opd") != mine:
+            return MSG_OUT_OF_SCOPE
+        if new.get("position_id") is not None and new.get("position_opd") != mine:
+            return MSG_POSITION_OTHER_OPD
+        if changed and new.get("id") is not None and new.get("id") == who.employee_id:
+            return MSG_OWN_EMPLOYEE
+        if who.superior_post_id is not None and moved("position_id") and who.superior_post_id in (
+                new.get("position_id"), old.get("position_id")):
+            return MSG_OWN_SUPERIOR_POST
+        return None
+    if entity == "SuperiorOverride":
+        if new.get("employee_id") is None or new.get("employee_opd") != mine or new.get("superior_id") is None:
+            return MSG_OUT_OF_SCOPE
+        if moved("superior_id") and new.get("superior_opd") != mine:
+            return MSG_SUPERIOR_OTHER_OPD
+        if who.employee_id is not None and changed and who.employee_id in (
+                new.get("employee_id"), new.get("superior_id"), old.get("employee_id"), old.get("superior_id")):
+            return MSG_OWN_LINE
+        return None
+    return MSG_NO_WRITE
+
+
+def _unit_opd(unit) -> Optional[int]:
+    """The OPD of a unit, also of a new one (not yet refreshed): its parent's OPD."""
+    seen = set()
+    while unit is not None and id(unit) not in seen:
+        seen.add(id(unit))
+        if unit.parent is None:
+            return unit.id  # an OPD (None while new: not an existing OPD)
+        if unit.opd_id is not None and not _changed(unit, "parent"):
+            return unit.opd_id
+        unit = unit.parent
+    return None
+
+
+def row_facts(item) -> tuple[str, dict, Optional[dict]]:
+    """(entity, new facts, old facts) of an ORM row for `write_rule`; the old facts come
+    from the database (the change is not flushed yet)."""
+    from sqlalchemy import inspect as sa_inspect
+
+    from app.extensions import db
+    from app.models import Employee, Position, SuperiorOverride, Unit
+
+    entity = type(item).__name__
+    state = sa_inspect(item)
+    new_row = state.transient or state.pending
+    with db.session.no_autoflush:
+        stored = None if new_row else db.session.execute(
+            select(type(item).__table__).where(type(item).__table__.c.id == item.id)).mappings().first()
+        now = _row_values(item)
+        changed = stored is None or any(stored[k] != v for k, v in now.items() if k in stored)
+        old = None
+        if isinstance(item, Unit):
+            new = {"opd": _unit_opd(item), "is_opd_row": item.parent is None}
+            if stored is not None:
+                old = {"opd": stored["opd_id"] if stored["parent_id"] is not None else stored["id"]}
+        elif isinstance(item, Position):
+            new = {"id": item.id, "opd": _unit_opd(item.unit), "parent_id": now.get("parent_id"),
+                   "parent_opd": _unit_opd(item.parent.unit) if item.parent is not None else None}
+            if stored is not None:
+                old = {"parent_id": stored["parent_id"], "opd": _opd_of_unit_id(stored["unit_id"])}
+        elif isinstance(item, Employee):
+            new = {"id": item.id, "opd": _unit_opd(item.unit), "position_id": now.get("position_id"),
+                   "position_opd": _unit_opd(item.position.unit) if item.position is not None else None}
+            if stored is not None:
+                old = {"position_id": stored["position_id"], "opd": _opd_of_unit_id(stored["unit_id"])}
+        elif isinstance(item, SuperiorOverride):
+            new = {"employee_id": now.get("employee_id"), "superior_id": now.get("superior_id"),
+                   "employee_opd": _unit_opd(item.employee.unit) if item.employee is not None else None,
+                   "superior_opd": _unit_opd(item.superior.unit) if item.superior is not None else None}
+            if stored is not None:
+                old = {"employee_id": stored["employee_id"], "superior_id": stored["superior_id"],
+                       "employee_opd": _opd_of_employee_id(stored["employee_id"])}
+        else:
+            new = {}
+    new["changed"] = changed
+    return entity, new, old
+
+
+def _row_values(item) -> dict:
+    """Column values of a row as they will be stored: a foreign key follows the related
+    object that was set (the column itself is only updated at flush)."""
+    from sqlalchemy import inspect as sa_inspect
+
+    mapper = sa_inspect(type(item))
+    values = {c.key: getattr(item, c.key) for c in mapper.column_attrs}
+    for rel in mapper.relationships:
+        if rel.uselist or rel.direction.name != "MANYTOONE":
+            continue
+        target = getattr(item, rel.key)
+        for local, remote in rel.local_remote_pairs:
+            values[local.key] = getattr(target, remote.key) if target is not None else None
+    return values
+
+
+def _opd_of_unit_id(unit_id) -> Optional[int]:
+    from app.extensions import db
+    from app.models import Unit
+
+    row = db.session.execute(select(Unit.id, Unit.opd_id, Unit.parent_id).where(Unit.id == unit_id)).first()
+    if row is None:
+        return None
+    return row.id if row.parent_id is None else row.opd_id
+
+
+def _opd_of_employee_id(employee_id) -> Optional[int]:
+    from app.extensions import db
+    from app.models import Employee
+
+    unit_id = db.session.scalar(select(Employee.unit_id).where(Employee.id == employee_id))
+    return _opd_of_unit_id(unit_id) if unit_id is not None else None
+
+
+def write_refusal(item, who: Optional[Writer] = None) -> Optional[str]:
+    """The reason the current user may not write `item` (new or changed), or None."""
+    if current_login() is None and who is None:
+        return MSG_NO_WRITE
+    who = who or current_writer()
+    if type(item).__name__ not in ("Unit", "Position", "Employee", "SuperiorOverride"):
+        return None if who.is_bkd else MSG_NO_WRITE
+    entity, new, old = row_facts(item)
+    return write_rule(entity, new, old, who)
 
 
 def _changed(item, attr: str) -> bool:
@@ -259,6 +488,44 @@ class ScopeFilter(BaseFilter):
 def scope_filters() -> list:
     """`base_filters` / `*_query_rel_fields` entry for a model."""
     return [["id", ScopeFilter, None]]
+
+
+# --------------------------------------------------------------------------- relation lookups
+# Every relation lookup (form dropdowns, list search widgets, the API's `_info` add/edit
+# columns with their paging) is built from the same scope as the lists.
+class EntryScopeFilter(BaseFilter):
+    """Employees the current user may enter activities for (`entry_scope_clause`)."""
+
+    name = "Cakupan entri"
+    arg_name = "entry_scope"
+
+    def apply(self, query, value):
+        return query.filter(entry_scope_clause())
+
+
+class ActiveFilter(BaseFilter):
+    """Only rows still in use (`active` is true): inactive catalog items are not offered."""
+
+    name = "Aktif"
+    arg_name = "active_only"
+
+    def apply(self, query, value):
+        return query.filter(self.model.active.is_(True))
+
+
+def lookup_filters(*fields: str) -> dict:
+    """`*_query_rel_fields` for relation columns scoped like their lists (`scope_clause`)."""
+    return {f: scope_filters() for f in fields}
+
+
+def entry_lookup_filters() -> list:
+    """`*_query_rel_fields` entry for the employee of an activity entry (`entry_scope_clause`)."""
+    return [["id", EntryScopeFilter, None]]
+
+
+def active_lookup_filters() -> list:
+    """`*_query_rel_fields` entry offering active rows only (and scoped like the list)."""
+    return scope_filters() + [["id", ActiveFilter, None]]
 
 
 # --------------------------------------------------------------------------- refusals

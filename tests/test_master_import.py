@@ -272,14 +272,14 @@ def test_reimport_updates_and_does_not_duplicate(world):
 # --------------------------------------------------------------------------- bad input
 def test_wrong_header_names_the_columns():
     units_h = ["KODE_UNIT", "NAMA_UNIT", "JENIS_UNIT", "KODE_INDUK"]  # JENIS misspelt
-    emp_h = [c for c in EMP_H if c != "TANGGAL_LAHIR"]
+    emp_h = [c for c in EMP_H if c != "GOLONGAN"]
     data = workbook([("5.00", "Dinas X", "OPD", "")], None, [], unit_h=units_h, emp_h=emp_h)
     preview = refused(data, bkd())
     assert preview.file_errors == [
         "Lembar Unit, baris judul (baris 1): kolom wajib tidak ada: JENIS.",
         "Lembar Unit, baris judul (baris 1): kolom tidak dikenal: JENIS_UNIT. Kolom yang berlaku: KODE_UNIT, "
         "NAMA_UNIT, JENIS, KODE_INDUK, HARI_KERJA, AKTIF.",
-        "Lembar Pegawai, baris judul (baris 1): kolom wajib tidak ada: TANGGAL_LAHIR.",
+        "Lembar Pegawai, baris judul (baris 1): kolom wajib tidak ada: GOLONGAN.",
     ]
 
 
@@ -415,8 +415,9 @@ def test_operator_limited_to_own_opd(world):
         ("9.00", "Dinas Operator", "OPD", "", 5, "Y"),  # a new OPD
     ]
     positions = [
-        ("2.02", "Kepala Bidang Kesmas", "ADMINISTRATOR", "", "III.b", 11, "2.00", "Kepala Dinas Kesehatan"),
-        ("3.00", "Pengelola Arsip", "PELAKSANA", "", "", 5, "", "Kepala Dinas Pendidikan dan Kebudayaan"),
+        # an operator leaves KELAS_JABATAN empty: BKD sets it (issue 8.4)
+        ("2.02", "Kepala Bidang Kesmas", "ADMINISTRATOR", "", "III.b", None, "2.00", "Kepala Dinas Kesehatan"),
+        ("3.00", "Pengelola Arsip", "PELAKSANA", "", "", None, "", "Kepala Dinas Pendidikan dan Kebudayaan"),
     ]
     employees = [
         (nip_new, "Baru Kesmas", "", "", "P", "1993-03-03", "PNS", "III/a", "2.02", "Kepala Bidang Kesmas", "", "",
@@ -427,14 +428,14 @@ def test_operator_limited_to_own_opd(world):
     ]
     preview = refused(workbook(units, positions, employees), operator(world))
     assert set(reasons(preview, "Unit")) == {3, 4, 5}
-    assert "Unit 3.01 berada di luar OPD Anda" in reasons(preview, "Unit")[3]
-    assert "Data unit OPD (2.00) hanya dapat diubah oleh BKD" in reasons(preview, "Unit")[4]
-    assert "Unit 9.00 berada di luar OPD Anda" in reasons(preview, "Unit")[5]
-    assert reasons(preview, "Jabatan") == {3: "Unit 3.00 berada di luar OPD Anda; Operator OPD hanya dapat "
-                                              "mengimpor jabatan OPD-nya sendiri."}
+    assert "Unit 3.01: Data ini berada di luar OPD Anda" in reasons(preview, "Unit")[3]
+    assert "Unit 2.00: Data unit OPD hanya dapat diubah oleh BKD" in reasons(preview, "Unit")[4]
+    assert "Unit 9.00: Data ini berada di luar OPD Anda" in reasons(preview, "Unit")[5]
+    assert reasons(preview, "Jabatan") == {3: "Jabatan \"Pengelola Arsip\": Data ini berada di luar OPD Anda; Anda "
+                                              "tidak berwenang menyimpan data di luar cakupan Anda."}
     peg = reasons(preview, "Pegawai")
     assert set(peg) == {3, 4}
-    assert f"NIP {nip_b} terdaftar di OPD lain" in peg[3] and "Unit 3.00 berada di luar OPD Anda" in peg[4]
+    assert f"NIP {nip_b}: Data ini terdaftar di OPD lain" in peg[3] and "Data ini berada di luar OPD Anda" in peg[4]
 
     # Only the rows of the own OPD (the OPD's row unchanged is allowed): imported.
     own = workbook([units[0], ("2.00", "Dinas Kesehatan", "OPD", "", 5, "Y")], positions[:1], employees[:1])
@@ -497,7 +498,7 @@ def test_pages_show_bad_rows_and_no_confirm(world, login_as):
     assert resp.status_code == 200 and "Tidak ada data yang diimpor" in page
     assert 'name="token"' not in page
     assert f"NIP {NIP_KADIS} ganda: juga ada di baris 6 lembar Pegawai." in page
-    assert "Unit 5.00 berada di luar OPD Anda" in page
+    assert "Unit 5.00: Data ini berada di luar OPD Anda" in page
 
 
 def test_csv_of_one_kind(world, login_as):

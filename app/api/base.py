@@ -5,7 +5,7 @@ from flask import request
 from flask_appbuilder.api import ModelRestApi
 
 from app.extensions import db
-from app.security import item_in_scope, log_refusal, scope_filters
+from app.security import log_refusal, scope_filters, write_refusal
 from app.services import ValidationFailed
 from app.services import masterdata
 
@@ -29,8 +29,9 @@ class ScopedModelApi(ModelRestApi):
         return {f: scope_filters() for f in fields}
 
     def _validate(self, item):
-        if not item_in_scope(item):
-            raise _OutOfScope()
+        reason = write_refusal(item)
+        if reason is not None:
+            raise _OutOfScope(reason)
         pk = getattr(item, "id", None)
         errors = masterdata.validate(self.entity, masterdata.item_values(item), pk)
         if errors:
@@ -48,10 +49,10 @@ class ScopedModelApi(ModelRestApi):
     def _guard(self, call):
         try:
             return call()
-        except _OutOfScope:
+        except _OutOfScope as refused:
             db.session.rollback()
-            log_refusal(403, self.entity, request.view_args.get("pk"), f"{request.method} di luar cakupan")
-            return self.response_403()
+            log_refusal(403, self.entity, request.view_args.get("pk"), f"{request.method} ditolak: {refused}")
+            return self.response(403, message=str(refused))
         except ValidationFailed as err:
             db.session.rollback()
             return self.response_422(message=err.errors)

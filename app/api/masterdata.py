@@ -1,11 +1,56 @@
-"""REST API of the master data (/api/v1/unit/, /position/, /employee/, /activity-catalog/)."""
+"""REST API of the master data (/api/v1/unit/, /position/, /employee/, /activity-catalog/).
+
+The rules are those of the panel and the import: app.security.write_rule (403) and
+app.services.masterdata.validate (422, Indonesian messages per field, text lengths too)."""
+import math
+
+from flask import g, request
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from marshmallow import validate as mm_validate
 
 from app.api.base import ScopedModelApi
 from app.models import ActivityCatalog, Employee, Position, Unit
+from app.services import masterdata
+
+MSG_NOT_FINITE = "Angka tidak valid (bukan bilangan terhingga)."
 
 
-class UnitApi(ScopedModelApi):
+def _non_finite(value) -> list[str]:
+    """Keys of a JSON body holding NaN or an infinity (Python's JSON reader accepts them)."""
+    if isinstance(value, dict):
+        return [k for k, v in value.items() if isinstance(v, float) and not math.isfinite(v)] + [
+            k for k, v in value.items() if isinstance(v, (dict, list)) and _non_finite(v)]
+    if isinstance(value, list):
+        return [str(i) for i, v in enumerate(value) if _non_finite({"x": v})]
+    return []
+
+
+class MasterDataApi(ScopedModelApi):
+    """Master-data API: text lengths and numbers are checked by the one service validator
+    (Indonesian, 422) instead of the schema's English length messages; NaN/infinity is
+    refused before the schema turns it into a 500."""
+
+    def _init_model_schemas(self) -> None:
+        super()._init_model_schemas()
+        for schema in (self.add_model_schema, self.edit_model_schema):
+            for field in schema.fields.values():
+                field.validators = [v for v in field.validators if not isinstance(v, mm_validate.Length)]
+
+    def _finite_or_422(self):
+        body = request.get_json(silent=True)
+        bad = _non_finite(body) if isinstance(body, (dict, list)) else []
+        if bad:
+            return self.response_422(message={k: [MSG_NOT_FINITE] for k in bad})
+        return None
+
+    def post_headless(self):
+        return self._finite_or_422() or super().post_headless()
+
+    def put_headless(self, pk):
+        return self._finite_or_422() or super().put_headless(pk)
+
+
+class UnitApi(MasterDataApi):
     resource_name = "unit"
     entity = "Unit"
     datamodel = SQLAInterface(Unit)
@@ -17,7 +62,7 @@ class UnitApi(ScopedModelApi):
     add_query_rel_fields = edit_query_rel_fields = ScopedModelApi.scoped_rel("parent")
 
 
-class PositionApi(ScopedModelApi):
+class PositionApi(MasterDataApi):
     resource_name = "position"
     entity = "Position"
     datamodel = SQLAInterface(Position)
@@ -29,7 +74,7 @@ class PositionApi(ScopedModelApi):
     add_query_rel_fields = edit_query_rel_fields = ScopedModelApi.scoped_rel("unit", "parent")
 
 
-class EmployeeApi(ScopedModelApi):
+class EmployeeApi(MasterDataApi):
     resource_name = "employee"
     entity = "Employee"
     datamodel = SQLAInterface(Employee)
@@ -46,6 +91,30 @@ class EmployeeApi(ScopedModelApi):
     order_columns = ["nip", "name"]
     add_query_rel_fields = edit_query_rel_fields = ScopedModelApi.scoped_rel("unit", "position")
 
+    def _init_model_schemas(self) -> None:
+        super()._init_model_schemas()
+        for name in ("sex", "birth_date"):  # PNS/CPNS: derived from the NIP when left out
+            field = self.add_model_schema.fields[name]
+            field.required, field.allow_none = False, True
+
+    def pre_add(self, item):
+        g.ek_new_login = masterdata.before_employee_write(item, super().pre_add, new=True)
+
+    def pre_update(self, item):
+        masterdata.before_employee_write(item, super().pre_update, new=False)
+
+    def post_headless(self):
+        """A new employee's answer also carries the login made for them: the one-time
+        password is in this answer only (stored as a hash)."""
+        resp = super().post_headless()
+        created = g.pop("ek_new_login", None)
+        if resp.status_code == 201 and created:
+            body = resp.get_json()
+            body["login"] = {"username": created[0], "initial_password": created[1],
+                             "message": masterdata.LOGIN_NOTICE.format(nip=created[0], password=created[1])}
+            return self.response(201, **body)
+        return resp
+
 
 class ActivityCatalogApi(ScopedModelApi):
     resource_name = "activity-catalog"
@@ -57,3 +126,4 @@ class ActivityCatalogApi(ScopedModelApi):
                                   "allowed_positions", "active"]
     search_columns = ["code", "description", "active"]
     order_columns = ["code"]
+    add_query_rel_fields = edit_query_rel_fields = ScopedModelApi.scoped_rel("allowed_positions")

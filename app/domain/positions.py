@@ -75,10 +75,12 @@ def validate_position(
     level: str | None,
     eselon: str | None,
     kelas_jabatan: int | None,
+    kelas_required: bool = True,
 ) -> dict[str, list[str]]:
     """Validate a position; returns {field: [Indonesian messages]} for fields with errors.
 
     Fields are "kind", "level", "eselon" and "kelas_jabatan"; an empty dict means valid.
+    `kelas_required=False`: an empty kelas jabatan means "not set yet" (BKD sets it).
     """
     errors: dict[str, list[str]] = {}
 
@@ -121,8 +123,10 @@ def validate_position(
                 )
 
     if kelas_jabatan is None:
-        add("kelas_jabatan", "Kelas jabatan wajib diisi.")
+        if kelas_required:
+            add("kelas_jabatan", "Kelas jabatan wajib diisi.")
     elif isinstance(kelas_jabatan, bool) or not isinstance(kelas_jabatan, int):
+        # floats (also inf and nan) are not a kelas
         add("kelas_jabatan", "Kelas jabatan harus berupa bilangan bulat.")
     elif not KELAS_JABATAN_MIN <= kelas_jabatan <= KELAS_JABATAN_MAX:
         add(

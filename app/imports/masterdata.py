@@ -36,13 +36,16 @@ SHEETS = ("Unit", "Jabatan", "Pegawai")
 # rows take the default (see docs/master-data-import.md).
 REQUIRED = {
     "Unit": ("KODE_UNIT", "NAMA_UNIT", "JENIS", "KODE_INDUK"),
-    "Jabatan": ("KODE_UNIT", "NAMA_JABATAN", "JENIS_JABATAN", "KELAS_JABATAN"),
-    "Pegawai": ("NIP", "NAMA", "JENIS_KELAMIN", "TANGGAL_LAHIR", "JENIS_PEGAWAI", "GOLONGAN", "KODE_UNIT"),
+    "Jabatan": ("KODE_UNIT", "NAMA_JABATAN", "JENIS_JABATAN"),
+    "Pegawai": ("NIP", "NAMA", "JENIS_PEGAWAI", "GOLONGAN", "KODE_UNIT"),
 }
 OPTIONAL = {
     "Unit": ("HARI_KERJA", "AKTIF"),
-    "Jabatan": ("JENJANG", "ESELON", "KODE_UNIT_ATASAN", "NAMA_JABATAN_ATASAN"),
-    "Pegawai": ("GELAR_DEPAN", "GELAR_BELAKANG", "NAMA_JABATAN", "BANK", "NO_REKENING", "AKTIF"),
+    # KELAS_JABATAN is BKD's: an operator leaves it out (or unchanged, or empty for a new position).
+    "Jabatan": ("JENJANG", "ESELON", "KELAS_JABATAN", "KODE_UNIT_ATASAN", "NAMA_JABATAN_ATASAN"),
+    # PNS/CPNS: sex and birth date follow from the NIP when left out or empty.
+    "Pegawai": ("GELAR_DEPAN", "GELAR_BELAKANG", "JENIS_KELAMIN", "TANGGAL_LAHIR", "NAMA_JABATAN", "BANK",
+                "NO_REKENING", "AKTIF"),
 }
 # The column order of the templates (the order of a SIMPEG export).
 COLUMNS = {
@@ -52,12 +55,9 @@ COLUMNS = {
     "Pegawai": ("NIP", "NAMA", "GELAR_DEPAN", "GELAR_BELAKANG", "JENIS_KELAMIN", "TANGGAL_LAHIR",
                 "JENIS_PEGAWAI", "GOLONGAN", "KODE_UNIT", "NAMA_JABATAN", "BANK", "NO_REKENING", "AKTIF"),
 }
-# Lengths of the database columns (PostgreSQL refuses longer text).
-MAX_LEN = {
-    "KODE_UNIT": 30, "KODE_INDUK": 30, "KODE_UNIT_ATASAN": 30, "NAMA_UNIT": 200, "NAMA_JABATAN": 200,
-    "NAMA_JABATAN_ATASAN": 200, "JENJANG": 30, "NAMA": 150, "GELAR_DEPAN": 50, "GELAR_BELAKANG": 80,
-    "BANK": 60, "NO_REKENING": 30,
-}
+# Text lengths are the service validator's rule (app.services.masterdata.validate), the same
+# for the panel, the API and this import; a reference longer than any stored value (KODE_INDUK,
+# NAMA_JABATAN_ATASAN) matches nothing and is named as unknown.
 MAX_ROWS = 50_000  # per sheet: the whole city has about 10,000 employees
 TRUE_WORDS = {"Y", "YA", "1", "TRUE", "AKTIF", "BENAR"}
 FALSE_WORDS = {"T", "N", "TIDAK", "0", "FALSE", "NONAKTIF", "TIDAK AKTIF", "SALAH"}
@@ -255,10 +255,6 @@ def _text(cell: dict, column: str, row: Row, required: bool = False) -> None:
             _fail(row, column, f"{column} kosong.")
         row.values[column] = None
         return
-    limit = MAX_LEN.get(column)
-    if limit and len(text) > limit:
-        _fail(row, column, f"{column} terlalu panjang ({len(text)} karakter, paling banyak {limit}).")
-        return
     row.values[column] = text
 
 
@@ -366,7 +362,7 @@ def _read_position(cell: dict, row: Row) -> None:
         else:
             key = re.sub(r"[\s./]", "", as_text(value)).upper()
             row.values["ESELON"] = _ESELON.get(key, as_text(value))  # an unknown one: the validator names it
-    _integer(cell, "KELAS_JABATAN", row, True)
+    _integer(cell, "KELAS_JABATAN", row, False)  # empty: not set yet (BKD sets it)
     _code(cell, "KODE_UNIT_ATASAN", row, False)
     _text(cell, "NAMA_JABATAN_ATASAN", row)
     if row.get("KODE_UNIT_ATASAN") and not row.get("NAMA_JABATAN_ATASAN") and "KODE_UNIT_ATASAN" not in row.bad:
@@ -394,9 +390,10 @@ def _read_employee(cell: dict, row: Row) -> None:
     _text(cell, "NAMA", row, True)
     _text(cell, "GELAR_DEPAN", row)
     _text(cell, "GELAR_BELAKANG", row)
-    _choice(cell, "JENIS_KELAMIN", row, ("L", "P"), label="L atau P")
+    # Empty sex or birth date: taken from a PNS/CPNS NIP, else "wajib diisi" (the service validator).
+    _choice(cell, "JENIS_KELAMIN", row, ("L", "P"), required=False, label="L atau P")
     before = len(row.errors)
-    row.values["TANGGAL_LAHIR"] = parse_date(cell.get("TANGGAL_LAHIR"), row.errors, "TANGGAL_LAHIR")
+    row.values["TANGGAL_LAHIR"] = parse_date(cell.get("TANGGAL_LAHIR"), row.errors, "TANGGAL_LAHIR", required=False)
     if len(row.errors) > before:
         row.bad.add("TANGGAL_LAHIR")
     _choice(cell, "JENIS_PEGAWAI", row, EMPLOYEE_KINDS)

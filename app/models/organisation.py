@@ -71,7 +71,8 @@ class Position(Model):
     kind_code = Column(String(20), ForeignKey("position_kind.code"), nullable=False)
     level = Column(String(30), nullable=True)
     eselon = Column(String(10), nullable=True)
-    kelas_jabatan = Column(Integer, nullable=False)
+    # Empty until BKD sets it (an Operator OPD never does): TPP base 0 until then.
+    kelas_jabatan = Column(Integer, nullable=True)
     unit_id = Column(Integer, ForeignKey("unit.id"), nullable=False)
     parent_id = Column(Integer, ForeignKey("position.id"), nullable=True)
     active = Column(Boolean, nullable=False, default=True)

@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.extensions import db
 from app.imports.masterdata import SHEETS, ParsedWorkbook, Row, Sheet, name_key, parse_masterdata
+from app.security import log_refusal, writer_for
 from app.services import Conflict, Forbidden, ValidationFailed
 
 CHUNK = 500
@@ -109,6 +110,8 @@ class ImportResult:
     created: dict[str, int]
     updated: dict[str, int]
     unchanged: dict[str, int]
+    # (NIP, name, one-time password) of the logins made for new employees: shown once.
+    logins: list[tuple[str, str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         parts = []
@@ -181,6 +184,8 @@ class State:
     employees: dict[str, Any] = field(default_factory=dict)  # NIP -> stored row
     unit_code_by_id: dict[int, str] = field(default_factory=dict)
     position_key_by_id: dict[int, tuple[str, str]] = field(default_factory=dict)
+    writer: Any = None  # app.security.Writer of the importer
+    refused: int = 0  # rows refused by the write rule or the kelas rule (logged once)
 
 
 def _load_state(nips: set[str]) -> State:
@@ -269,15 +274,40 @@ def _report(row: Row, errors: dict[str, list[str]], columns: dict[str, str], ski
             row.error(f"{column}: {m}")
 
 
-def _in_scope_unit(actor, st: State, code: str) -> bool:
-    """The unit (after the import) is in the operator's OPD."""
-    root = _root(st, code)
-    return root is not None and st.units[root].db_id is not None and st.units[root].db_id == actor.opd_id
+def _opd_of(st: State, code: Optional[str]) -> Optional[int]:
+    """The OPD id of a unit after the import; None for a unit of a new OPD or unknown."""
+    root = _root(st, code) if code else None
+    return st.units[root].db_id if root is not None else None
+
+
+def _opd_of_stored(st: State, code: Optional[str]) -> Optional[int]:
+    """The OPD id of a unit as stored (before the import)."""
+    plan = st.units.get(code) if code else None
+    return plan.db_opd_id if plan is not None else None
+
+
+def _pid(st: State, key) -> Any:
+    """The identity of a position for the write rule: its id, or its key while it is new."""
+    if key is None:
+        return None
+    plan = st.positions.get(key)
+    return plan.db_id if plan is not None and plan.db_id is not None else ("baru",) + tuple(key)
+
+
+def _rule(row: Row, st: State, entity: str, new: dict, old: Optional[dict], label: str) -> None:
+    """The write rule of app.security (the one the panel and the API apply), per row."""
+    from app.security import write_rule
+
+    new["changed"] = row.action != "tetap"
+    reason = write_rule(entity, new, old, st.writer)
+    if reason is not None:
+        row.error(f"{label}: {reason}")
+        st.refused += 1
 
 
 # --------------------------------------------------------------------------- units
 def _check_units(rows: list[Row], st: State, actor) -> None:
-    from app.services.masterdata import validate_unit
+    from app.services.masterdata import validate
 
     _duplicates(rows, lambda r: r.get("KODE_UNIT"), lambda k: f"KODE_UNIT {k}")
     first: dict[str, Row] = {}
@@ -305,8 +335,8 @@ def _check_units(rows: list[Row], st: State, actor) -> None:
         if code is None or first.get(code) is not row:
             continue
         plan = st.units[code]
-        errors = validate_unit({"code": code, "name": plan.name, "kind": plan.kind, "parent": None,
-                                "workdays_per_week": plan.workdays}, plan.db_id)
+        errors = validate("Unit", {"code": code, "name": plan.name, "kind": plan.kind, "parent": None,
+                                "workdays_per_week": plan.workdays}, plan.db_id, who=st.writer)
         # The parent rules need "the database + the file": checked below.
         _report(row, errors, UNIT_FIELDS, skip=("parent",))
         parent = plan.parent_code
@@ -324,15 +354,9 @@ def _check_units(rows: list[Row], st: State, actor) -> None:
             row.error(f"Siklus unit induk: {chain} (lembar Unit baris {', '.join(map(str, lines))}); "
                       "unit tidak boleh menjadi induk dari unit di atasnya.")
             reported_cycles.add(frozenset(cycle))
-        if not actor.is_bkd and not cycle:
-            if plan.db_id is not None and plan.db_opd_id != actor.opd_id:
-                row.error(f"Unit {code} milik OPD lain; Operator OPD hanya dapat mengimpor unit OPD-nya sendiri.")
-            elif not _in_scope_unit(actor, st, code):
-                row.error(f"Unit {code} berada di luar OPD Anda; Operator OPD hanya dapat mengimpor unit di bawah "
-                          "OPD-nya sendiri.")
-            elif plan.db_id == actor.opd_id and row.action != "tetap":
-                row.error(f"Data unit OPD ({code}) hanya dapat diubah oleh BKD; Operator OPD dapat mengimpor unit "
-                          "di bawahnya.")
+        if not cycle:
+            _rule(row, st, "Unit", {"opd": _opd_of(st, code), "is_opd_row": plan.parent_code is None},
+                  {"opd": plan.db_opd_id} if plan.db_id is not None else None, f"Unit {code}")
 
 
 # --------------------------------------------------------------------------- positions
@@ -343,11 +367,12 @@ def _position_key(unit_code, name) -> Optional[tuple[str, str]]:
 
 
 def _check_positions(rows: list[Row], st: State, actor) -> None:
-    from app.services.masterdata import validate_position
+    from app.services.masterdata import MSG_KELAS_BKD, validate
 
     _duplicates(rows, lambda r: _position_key(r.get("KODE_UNIT"), r.get("NAMA_JABATAN")),
                 lambda k: f"Jabatan \"{k[1]}\" di unit {k[0]}")
     first: dict[tuple[str, str], Row] = {}
+    old_positions = dict(st.positions)  # as stored, before the file's rows
     for row in rows:
         key = _position_key(row.get("KODE_UNIT"), row.get("NAMA_JABATAN"))
         if key is None or key in first:
@@ -363,7 +388,8 @@ def _check_positions(rows: list[Row], st: State, actor) -> None:
             unit_code=key[0], name=row.get("NAMA_JABATAN"), kind=row.get("JENIS_JABATAN"),
             level=row.get("JENJANG") if row.given("JENJANG") else (old.level if old else None),
             eselon=row.get("ESELON") if row.given("ESELON") else (old.eselon if old else None),
-            kelas=row.get("KELAS_JABATAN"), parent=parent, active=old.active if old else True,
+            kelas=row.get("KELAS_JABATAN") if row.given("KELAS_JABATAN") else (old.kelas if old else None),
+            parent=parent, active=old.active if old else True,
             db_id=old.db_id if old else None, row=row)
         st.positions[key] = plan
         st.position_names[key[1]].add(key[0])
@@ -384,9 +410,11 @@ def _check_positions(rows: list[Row], st: State, actor) -> None:
             row.error(f"Ada {st.ambiguous[key]} jabatan bernama \"{plan.name}\" di unit {key[0]} di basis data; "
                       "jabatan dicocokkan dengan kode unit + nama, jadi nama harus unik per unit. "
                       "Perbaiki di menu Jabatan lalu impor ulang.")
-        errors = validate_position({"name": plan.name, "unit": unit.ref if unit else None, "kind": plan.kind,
+        errors = validate("Position", {"name": plan.name, "unit": unit.ref if unit else None, "kind": plan.kind,
                                     "level": plan.level, "eselon": plan.eselon, "kelas_jabatan": plan.kelas,
-                                    "parent": None}, plan.db_id)
+                                    "parent": None}, plan.db_id, who=st.writer)
+        if MSG_KELAS_BKD in errors.get("kelas_jabatan", ()):
+            st.refused += 1
         _report(row, errors, POSITION_FIELDS, skip=("parent",))
         cycle = None
         if plan.parent is not None:
@@ -408,14 +436,19 @@ def _check_positions(rows: list[Row], st: State, actor) -> None:
                     chain = " → ".join(f"{st.positions[k].name} ({k[0]})" for k in cycle + [key])
                     row.error(f"Siklus jabatan atasan: {chain} (lembar Jabatan baris {', '.join(map(str, lines))}); "
                               "jabatan tidak boleh menjadi atasan dari jabatan di atasnya.")
-        if not actor.is_bkd and unit is not None and not _in_scope_unit(actor, st, key[0]):
-            row.error(f"Unit {key[0]} berada di luar OPD Anda; Operator OPD hanya dapat mengimpor jabatan OPD-nya "
-                      "sendiri.")
+        if unit is not None:
+            parent_plan = st.positions.get(plan.parent) if plan.parent else None
+            stored = old_positions.get(key) if plan.db_id is not None else None
+            _rule(row, st, "Position", {
+                "id": plan.db_id, "opd": _opd_of(st, key[0]), "parent_id": _pid(st, plan.parent),
+                "parent_opd": _opd_of(st, parent_plan.unit_code) if parent_plan else None,
+            }, {"opd": _opd_of_stored(st, key[0]), "parent_id": _pid(st, stored.parent)} if stored else None,
+                f"Jabatan \"{plan.name}\"")
 
 
 # --------------------------------------------------------------------------- employees
 def _check_employees(rows: list[Row], st: State, actor) -> None:
-    from app.services.masterdata import validate_employee
+    from app.services.masterdata import derive_from_nip, validate
 
     _duplicates(rows, lambda r: r.get("NIP"), lambda k: f"NIP {k}")
     seen: set[str] = set()
@@ -464,23 +497,17 @@ def _check_employees(rows: list[Row], st: State, actor) -> None:
             "nip": nip, "name": row.get("NAMA"), "sex": row.get("JENIS_KELAMIN"),
             "birth_date": row.get("TANGGAL_LAHIR"), "kind": row.get("JENIS_PEGAWAI"),
             "golongan": row.get("GOLONGAN"), "unit": unit.ref if unit else None, "position": position,
-            "bank_account": row.get("NO_REKENING") if row.given("NO_REKENING") else (old.bank_account if old else None),
         }
-        errors = validate_employee(values, old.id if old is not None else None)
+        for column, attr in (("GELAR_DEPAN", "front_title"), ("GELAR_BELAKANG", "back_title"),
+                             ("BANK", "bank_name"), ("NO_REKENING", "bank_account")):
+            values[attr] = row.get(column) if row.given(column) else (getattr(old, attr) if old else None)
+        derived = derive_from_nip(values)  # PNS/CPNS: sex and birth date left empty come from the NIP
+        values.update(derived)
+        errors = validate("Employee", values, old.id if old is not None else None, who=st.writer)
         _report(row, errors, EMPLOYEE_FIELDS)
-        if not actor.is_bkd and unit is not None:
-            old_opd = None
-            if old is not None:
-                old_unit = st.units.get(st.unit_code_by_id.get(old.unit_id))
-                old_opd = old_unit.db_opd_id if old_unit else None
-            if old is not None and old_opd != actor.opd_id:
-                row.error(f"NIP {nip} terdaftar di OPD lain; pemindahan pegawai antar-OPD dilakukan oleh BKD.")
-            elif not _in_scope_unit(actor, st, unit_code):
-                row.error(f"Unit {unit_code} berada di luar OPD Anda; Operator OPD hanya dapat mengimpor pegawai "
-                          "OPD-nya sendiri.")
         row.plan = {  # what the import writes (columns left out keep the stored value)
-            "nip": nip, "name": row.get("NAMA"), "sex": row.get("JENIS_KELAMIN"),
-            "birth_date": row.get("TANGGAL_LAHIR"), "kind": row.get("JENIS_PEGAWAI"),
+            "nip": nip, "name": row.get("NAMA"), "sex": values["sex"],
+            "birth_date": values["birth_date"], "kind": row.get("JENIS_PEGAWAI"),
             "golongan": row.get("GOLONGAN"), "unit_code": unit_code, "position_key": position_key,
         }
         for column, attr in (("GELAR_DEPAN", "front_title"), ("GELAR_BELAKANG", "back_title"),
@@ -499,6 +526,14 @@ def _check_employees(rows: list[Row], st: State, actor) -> None:
                     and all(getattr(old, a) == row.plan[a] for a in ("front_title", "back_title", "bank_name",
                                                                      "bank_account", "active") if a in row.plan))
             row.action = "tetap" if same else "ubah"
+        if unit is not None:
+            p = st.positions.get(position_key) if position_key else None
+            old_key = st.position_key_by_id.get(old.position_id) if old is not None and old.position_id else None
+            _rule(row, st, "Employee", {
+                "id": old.id if old is not None else None, "opd": _opd_of(st, unit_code),
+                "position_id": _pid(st, position_key), "position_opd": _opd_of(st, p.unit_code) if p else None,
+            }, {"opd": _opd_of_stored(st, st.unit_code_by_id.get(old.unit_id)),
+                "position_id": _pid(st, old_key)} if old is not None else None, f"NIP {nip}")
 
 
 # --------------------------------------------------------------------------- preview / import
@@ -511,10 +546,14 @@ def _validated(filename: str, data: bytes, kind: Optional[str], actor) -> tuple[
     if preview.file_errors:
         return preview, st  # a wrong header: the rows would only repeat it
     st = _load_state({r.get("NIP") for r in parsed.rows("Pegawai") if r.get("NIP")})
+    st.writer = writer_for(actor.roles, actor.opd_id, actor.employee_id)
     with db.session.no_autoflush:
         _check_units(parsed.rows("Unit"), st, actor)
         _check_positions(parsed.rows("Jabatan"), st, actor)
         _check_employees(parsed.rows("Pegawai"), st, actor)
+    if st.refused:
+        log_refusal(403, "MasterImport", None, f"impor data induk {preview.filename}: {st.refused} baris ditolak "
+                                               "(cakupan, data diri sendiri atau kelas jabatan)")
     return preview, st
 
 
@@ -535,9 +574,12 @@ def import_masterdata(filename: str, data: bytes, actor, kind: Optional[str] = N
     from app.models import Employee, Position, Unit
     from app.services.audit import add_event
 
+    from app.services.masterdata import create_login
+
     preview, st = _validated(filename, data, kind, actor)
     if not preview.ok:
         raise ImportRefused(preview)
+    logins: list[tuple[str, str, str]] = []
     created, updated, unchanged = defaultdict(int), defaultdict(int), defaultdict(int)
     for row in preview.rows():
         {"baru": created, "ubah": updated, "tetap": unchanged}[row.action][row.sheet] += 1
@@ -604,6 +646,10 @@ def import_masterdata(filename: str, data: bytes, actor, kind: Optional[str] = N
                 position = positions[plan["position_key"]] if plan["position_key"] else None
                 if obj.position is not position:
                     obj.position = position
+                if row.action == "baru":  # a new employee gets a login (the same function as the panel)
+                    password = create_login(obj)
+                    if password:
+                        logins.append((obj.nip, obj.full_name, password))
         session.flush()
         counts = {name: {"baru": created.get(name, 0), "ubah": updated.get(name, 0), "tetap": unchanged.get(name, 0)}
                   for name in preview.sheets}
@@ -617,4 +663,5 @@ def import_masterdata(filename: str, data: bytes, actor, kind: Optional[str] = N
     except Exception:
         session.rollback()
         raise
-    return ImportResult(preview=preview, created=dict(created), updated=dict(updated), unchanged=dict(unchanged))
+    return ImportResult(preview=preview, created=dict(created), updated=dict(updated), unchanged=dict(unchanged),
+                        logins=logins)

@@ -4,20 +4,27 @@ Indonesian messages per field and never writes.
 """
 from __future__ import annotations
 
+import math
+import secrets
 from datetime import date
 from typing import Any, Callable, Mapping, Optional
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, func, or_, select
 
 from app.domain.golongan import validate_golongan
 from app.domain.hierarchy import would_create_cycle
-from app.domain.nip import EMPLOYEE_KINDS, validate_nip
+from app.domain.nip import EMPLOYEE_KINDS, NipError, parse_nip, validate_nip
 from app.domain.positions import validate_position as domain_validate_position
 from app.extensions import db
 from app.services import ValidationFailed
 
 Errors = dict[str, list[str]]
 REQUIRED = "Wajib diisi."
+MSG_KELAS_BKD = ("Kelas jabatan (dasar TPP) hanya dapat diisi atau diubah oleh BKD; kosongkan atau biarkan "
+                 "nilai yang tersimpan.")
+MSG_NOT_A_NUMBER = "Harus berupa bilangan bulat."
+EARLIEST_BIRTH = date(1930, 1, 1)
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2100, 12, 31)
 
 
 def _add(errors: Errors, field: str, message: str) -> None:
@@ -63,7 +70,8 @@ def validate_unit(v: Mapping[str, Any], current_id: Optional[int]) -> Errors:
         parents = dict(db.session.execute(select(Unit.id, Unit.parent_id)).all())
         if would_create_cycle(current_id, parent.id, parents):
             _add(e, "parent", "Unit tidak boleh menjadi induk dari dirinya sendiri atau dari unit di atasnya.")
-    if v.get("workdays_per_week") not in (5, 6):
+    workdays = v.get("workdays_per_week")
+    if isinstance(workdays, bool) or workdays not in (5, 6):
         _add(e, "workdays_per_week", "Hari kerja per minggu harus 5 atau 6.")
     return e
 
@@ -84,7 +92,8 @@ def validate_position(v: Mapping[str, Any], current_id: Optional[int]) -> Errors
     else:
         level = v.get("level") or None
         eselon = v.get("eselon") or None
-        for field, msgs in domain_validate_position(kind_code, level, eselon, v.get("kelas_jabatan")).items():
+        for field, msgs in domain_validate_position(kind_code, level, eselon, v.get("kelas_jabatan"),
+                                                    kelas_required=False).items():
             for m in msgs:
                 _add(e, field, m)
     parent = v.get("parent")
@@ -100,6 +109,7 @@ def validate_employee(v: Mapping[str, Any], current_id: Optional[int]) -> Errors
     from app.models import Employee
 
     e: Errors = {}
+    v = {**v, **derive_from_nip(v)}
     for f in ("nip", "name", "sex", "birth_date", "kind", "golongan", "unit"):
         if _blank(v.get(f)):
             _add(e, f, REQUIRED)
@@ -121,6 +131,8 @@ def validate_employee(v: Mapping[str, Any], current_id: Optional[int]) -> Errors
     birth = v.get("birth_date")
     if isinstance(birth, date) and birth > date.today():
         _add(e, "birth_date", "Tanggal lahir tidak boleh di masa depan.")
+    if isinstance(birth, date) and birth < EARLIEST_BIRTH:
+        _add(e, "birth_date", f"Tanggal lahir tidak masuk akal (sebelum {EARLIEST_BIRTH:%d-%m-%Y}).")
     position, unit = v.get("position"), v.get("unit")
     if position is not None and unit is not None and position.unit_id != unit.id:
         _add(e, "position", f"Jabatan {position.name} berada di unit {position.unit.name}, bukan di unit pegawai ({unit.name}).")
@@ -144,6 +156,9 @@ def validate_override(v: Mapping[str, Any], current_id: Optional[int]) -> Errors
     if emp is not None and sup is not None and _id(emp) == _id(sup):
         _add(e, "superior", "Pegawai tidak dapat menjadi atasan bagi dirinya sendiri.")
     start, end = v.get("valid_from"), v.get("valid_to")
+    for f, d in (("valid_from", start), ("valid_to", end)):
+        if isinstance(d, date) and not EARLIEST_DATE <= d <= LATEST_DATE:
+            _add(e, f, f"Tanggal harus antara {EARLIEST_DATE:%d-%m-%Y} dan {LATEST_DATE:%d-%m-%Y}.")
     if start and end and end < start:
         _add(e, "valid_to", "Tanggal berakhir tidak boleh sebelum tanggal mulai.")
     if emp is not None and start and not e:
@@ -246,8 +261,157 @@ VALIDATORS: dict[str, Callable[[Mapping[str, Any], Optional[int]], Errors]] = {
 }
 
 
-def validate(entity: str, values: Mapping[str, Any], current_id: Optional[int]) -> Errors:
-    return VALIDATORS[entity](values, current_id)
+# Entities whose writes obey the write rule of app.security (scope, rows about the writer).
+WRITE_RULED = ("Unit", "Position", "Employee", "SuperiorOverride")
+
+
+def validate(entity: str, values: Mapping[str, Any], current_id: Optional[int], who=None) -> Errors:
+    """The one validator of an entity (form, API and import): field rules, text lengths,
+    numbers, and the kelas jabatan rule (only BKD/Admin set or change a kelas jabatan).
+
+    `who` is the app.security.Writer; None = the logged-in user of the request (a refusal of
+    the kelas rule is then logged; the import logs its refusals itself).
+    Reads the database as stored: nothing pending is flushed.
+    """
+    with db.session.no_autoflush:
+        errors = VALIDATORS[entity](values, current_id)
+        for field, messages in _limits(entity, values).items():
+            for m in messages:
+                _add(errors, field, m)
+        if entity == "Position":
+            log = who is None
+            who = who if who is not None else _request_writer()
+            if who is not None and not who.is_bkd and _kelas_changed(values, current_id):
+                _add(errors, "kelas_jabatan", MSG_KELAS_BKD)
+                if log:
+                    from app.security import log_refusal
+
+                    log_refusal(422, "Position", current_id, "kelas jabatan diisi/diubah oleh bukan BKD")
+    return errors
+
+
+def _request_writer():
+    """The writer of the current request; None outside a request (commands, demo data)."""
+    from flask import has_request_context
+
+    from app.security import current_writer
+
+    return current_writer() if has_request_context() else None
+
+
+def _kelas_changed(values: Mapping[str, Any], current_id: Optional[int]) -> bool:
+    from app.models import Position
+
+    stored = None
+    if current_id is not None:
+        stored = db.session.scalar(select(Position.kelas_jabatan).where(Position.id == current_id))
+    return values.get("kelas_jabatan") != stored
+
+
+def _limits(entity: str, values: Mapping[str, Any]) -> Errors:
+    """Text no longer than its column, numbers finite and whole (every path, one rule)."""
+    import app.models as models
+
+    e: Errors = {}
+    table = getattr(models, entity).__table__
+    for column in table.columns:
+        value = values.get(column.key)
+        if isinstance(column.type, String) and isinstance(value, str) and column.type.length:
+            text = value.strip()
+            if len(text) > column.type.length:
+                _add(e, column.key, f"Teks terlalu panjang ({len(text)} karakter, paling banyak "
+                                    f"{column.type.length}).")
+        elif isinstance(value, float) and not math.isfinite(value):
+            _add(e, column.key, MSG_NOT_A_NUMBER)
+    return e
+
+
+def write_refusal(item, who=None) -> Optional[str]:
+    """The reason (Indonesian) the writer may not store `item`, or None (app.security rule)."""
+    from app.security import write_refusal as rule
+
+    return rule(item, who)
+
+
+# --------------------------------------------------------------------------- employees: NIP, login
+def derive_from_nip(v: Mapping[str, Any]) -> dict[str, Any]:
+    """Sex and birth date follow from a PNS/CPNS NIP: the values to fill in where left empty."""
+    nip = (v.get("nip") or "").strip() if isinstance(v.get("nip"), str) else ""
+    if v.get("kind") not in ("PNS", "CPNS") or not nip:
+        return {}
+    try:
+        info = parse_nip(nip)
+    except NipError:
+        return {}  # the validator names the NIP error
+    out = {}
+    if _blank(v.get("sex")):
+        out["sex"] = info.sex
+    if v.get("birth_date") is None:
+        out["birth_date"] = info.birth_date
+    return out
+
+
+def fill_from_nip(employee) -> None:
+    """Set the sex and birth date an employee row left empty from its NIP."""
+    for attr, value in derive_from_nip({"nip": employee.nip, "kind": employee.kind, "sex": employee.sex,
+                                        "birth_date": employee.birth_date}).items():
+        setattr(employee, attr, value)
+
+
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
+PASSWORD_LENGTH = 12
+LOGIN_EMAIL_DOMAIN = "pegawai.ekinerja.malangkota.go.id"
+
+
+def create_login(employee) -> Optional[str]:
+    """Give a new employee a login in the caller's transaction: the NIP as user name, role
+    Pegawai, a random one-time password that is returned (to be shown once) and stored only
+    as a hash. An existing login with that name is linked instead (returns None)."""
+    from flask import current_app
+    from werkzeug.security import generate_password_hash
+
+    from app.security import ROLE_PEGAWAI
+
+    sm = current_app.appbuilder.sm
+    User = sm.user_model
+    with db.session.no_autoflush:
+        existing = db.session.scalar(select(User).where(User.username == employee.nip))
+        if existing is not None:
+            employee.user = existing
+            return None
+        email = f"{employee.nip}@{LOGIN_EMAIL_DOMAIN}"
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            email = f"{employee.nip}.{secrets.token_hex(4)}@{LOGIN_EMAIL_DOMAIN}"
+        role = sm.find_role(ROLE_PEGAWAI)
+    password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
+    user = User(
+        username=employee.nip, first_name=(employee.name or employee.nip)[:64], last_name="-", email=email,
+        active=bool(employee.active if employee.active is not None else True),
+        password=generate_password_hash(
+            password, method=current_app.config.get("FAB_PASSWORD_HASH_METHOD", "scrypt"),
+            salt_length=current_app.config.get("FAB_PASSWORD_HASH_SALT_LENGTH", 16)),
+        roles=[role] if role is not None else [],
+    )
+    db.session.add(user)
+    employee.user = user
+    return password
+
+
+def before_employee_write(employee, check_write: Callable[[Any], None], new: bool) -> Optional[tuple[str, str]]:
+    """The steps of saving an employee on the panel and the API: sex and birth date from the
+    NIP, the write rule (`check_write` raises), and for a new employee the login.
+    Returns (NIP, one-time password) when a login was made."""
+    fill_from_nip(employee)
+    check_write(employee)
+    if not new:
+        return None
+    password = create_login(employee)
+    return (employee.nip, password) if password else None
+
+
+LOGIN_NOTICE = ("Akun login pegawai dibuat: nama pengguna {nip}, kata sandi awal {password}. Kata sandi ini hanya "
+                "ditampilkan sekali dan tidak disimpan dalam bentuk terbaca; sampaikan langsung kepada pegawai "
+                "dan minta pegawai segera menggantinya di menu Profil → Ubah Kata Sandi.")
 
 
 def item_values(item) -> dict[str, Any]:
@@ -255,8 +419,9 @@ def item_values(item) -> dict[str, Any]:
     from sqlalchemy import inspect
 
     mapper = inspect(type(item))
-    values = {c.key: getattr(item, c.key) for c in mapper.column_attrs}
-    values.update({r.key: getattr(item, r.key) for r in mapper.relationships if not r.uselist})
+    with db.session.no_autoflush:
+        values = {c.key: getattr(item, c.key) for c in mapper.column_attrs}
+        values.update({r.key: getattr(item, r.key) for r in mapper.relationships if not r.uselist})
     return values
 
 
@@ -291,15 +456,17 @@ def check_delete(item) -> None:
 
 def deactivate_employees(employees) -> int:
     """Bulk action: deactivate employees already loaded through the scope rules."""
-    from app.security import item_in_scope, refuse
+    from app.security import refuse, write_refusal as rule
 
-    for emp in employees:
-        if not item_in_scope(emp):
-            refuse(404, "Employee", emp.id, "nonaktifkan di luar cakupan")
     count = 0
     for emp in employees:
         if emp.active:
             emp.active = False
             count += 1
+    for emp in employees:
+        reason = rule(emp)
+        if reason is not None:
+            db.session.rollback()
+            refuse(403, "Employee", emp.id, f"nonaktifkan ditolak: {reason}")
     db.session.commit()
     return count

@@ -7,7 +7,7 @@ from flask import abort, flash, g, request
 from flask_appbuilder import ModelView, expose
 
 from app.extensions import db
-from app.security import item_in_scope, log_refusal, refuse, scope_filters
+from app.security import log_refusal, refuse, scope_filters, write_refusal
 from app.services import ValidationFailed
 from app.services import masterdata
 
@@ -134,10 +134,11 @@ class ScopedModelView(ModelView):
 
     # -- writes: the result must stay in scope; service rules decide deletes
     def _check_write(self, item):
-        if not item_in_scope(item):
+        reason = write_refusal(item)
+        if reason is not None:
             db.session.rollback()
-            log_refusal(403, self.entity, getattr(item, "id", None), "perubahan di luar cakupan")
-            raise ValidationFailed({"_": ["Anda tidak berwenang menyimpan data ini di luar cakupan Anda."]})
+            log_refusal(403, self.entity, getattr(item, "id", None), f"perubahan ditolak: {reason}")
+            raise ValidationFailed({"_": [reason]})
 
     def pre_add(self, item):
         self._check_write(item)

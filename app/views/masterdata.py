@@ -2,11 +2,12 @@
 app.security and app.services.masterdata."""
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, g, redirect, request, url_for
 from flask_appbuilder import action, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_wtf import FlaskForm
 from flask_appbuilder.fieldwidgets import BS3TextFieldWidget, DatePickerWidget, Select2Widget
+from flask_appbuilder.fields import QuerySelectField
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, NumberRange, Optional as OptionalV
@@ -22,19 +23,80 @@ from app.models import (
 from app.models.employees import SEX_LABELS
 from app.models.organisation import UNIT_KINDS
 from app.models.periods import HOLIDAY_KINDS, MONTH_NAMES, PERIOD_STATES
+from app.security import scope_filters
 from app.services import masterdata
 from app.views.base import ReadOnlyModelView, ScopedModelView, format_wib
+from app.views.period_close import PeriodCloseMixin
 
 
-def _none_if_blank(value):
-    return value or None
+BLANK_CHOICE = "— pilih —"
 
 
-def _select(label, choices, description="", coerce=str, optional=False):
-    choices = ([("", "—")] if optional else []) + list(choices)
-    filters = [_none_if_blank] if optional else []
-    return SelectField(label, choices=choices, coerce=coerce, widget=Select2Widget(),
-                       description=description, filters=filters, validate_choice=True)
+class BlankableSelectField(SelectField):
+    """A select whose first option is empty: an empty choice is the value None (FAB's
+    SelectField refused it with "Pilihan tidak valid"); whether a value is required is the
+    service validator's rule, shown next to the field."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and valuelist[0] in ("", "__None"):
+            self.data = None
+            return
+        super().process_formdata(valuelist)
+
+    def process_data(self, value):
+        if value is None or value == "":
+            self.data = None
+            return
+        super().process_data(value)
+
+    def pre_validate(self, form):
+        if self.data is None:
+            return
+        super().pre_validate(form)
+
+
+def _select(label, choices, description="", coerce=str, optional=False, blank=BLANK_CHOICE):
+    """A Select2 dropdown; `optional`: with an empty first choice (value None)."""
+    if optional:
+        return BlankableSelectField(label, choices=[("", blank)] + list(choices), coerce=coerce,
+                                    widget=Select2Widget(), description=description, validate_choice=True)
+    return SelectField(label, choices=list(choices), coerce=coerce, widget=Select2Widget(),
+                       description=description, validate_choice=True)
+
+
+def _scoped_query(model, order):
+    """The rows of `model` in the user's scope (the same filter as the lists), ordered."""
+    def query():
+        iface = SQLAInterface(model)
+        filters = iface.get_filters().add_filter_list(scope_filters())
+        return iface.query(filters, order_column=order, order_direction="asc")[1]
+    return query
+
+
+class PositionByUnitField(QuerySelectField):
+    """Position dropdown whose options carry their unit (data-unit), so that
+    app/static/js/employee_form.js shows only the positions of the chosen unit."""
+
+    def iter_choices(self):
+        if self.allow_blank:
+            yield ("__None", self.blank_text, self.data is None, {})
+        for pk, obj in self._get_object_list():
+            yield (pk, self.get_label(obj), obj == self.data, {"data-unit": str(obj.unit_id)})
+
+
+class UnitFilteredSelectWidget(Select2Widget):
+    """Select2 plus the static script that filters the options by the chosen unit."""
+
+    def __call__(self, field, **kwargs):
+        from flask import current_app, url_for
+        from markupsafe import Markup, escape
+
+        kwargs["data-unit-field"] = "unit"
+        html = super().__call__(field, **kwargs)
+        nonce = current_app.jinja_env.globals.get("csp_nonce")
+        nonce_attr = f' nonce="{escape(nonce())}"' if callable(nonce) else ""
+        src = escape(url_for("static", filename="js/employee_form.js"))
+        return Markup(f'{html}<script src="{src}" defer{nonce_attr}></script>')
 
 
 def _label_of(mapping):
@@ -98,8 +160,11 @@ class PositionView(ScopedModelView):
         "level": _select("Jenjang", LEVEL_CHOICES, optional=True,
                          description="Wajib untuk JPT dan jabatan fungsional."),
         "eselon": _select("Eselon", [(e, e) for e in ESELONS], optional=True),
-        "kelas_jabatan": IntegerField("Kelas Jabatan", validators=[NumberRange(1, 17, "Kelas jabatan harus 1 sampai 17.")],
-                                      widget=BS3TextFieldWidget()),
+        "kelas_jabatan": IntegerField("Kelas Jabatan", widget=BS3TextFieldWidget(),
+                                      validators=[OptionalV(), NumberRange(1, 17, "Kelas jabatan harus 1 sampai 17.")],
+                                      description="Dasar TPP; diisi dan diubah hanya oleh BKD. Operator OPD "
+                                                  "mengosongkannya untuk jabatan baru (TPP dasar 0 sampai BKD "
+                                                  "menetapkan kelasnya)."),
     }
     add_form_query_rel_fields = edit_form_query_rel_fields = ScopedModelView.scoped_rel("unit", "parent")
     search_form_query_rel_fields = ScopedModelView.scoped_rel("unit")
@@ -138,15 +203,39 @@ class EmployeeView(ScopedModelView):
     }
     formatters_columns = {"sex": _label_of(SEX_LABELS), "kind": _label_of(EMPLOYEE_KIND_LABELS)}
     add_form_extra_fields = edit_form_extra_fields = {
-        "sex": _select("Jenis Kelamin", SEX_LABELS.items()),
-        "kind": _select("Jenis Pegawai", EMPLOYEE_KIND_LABELS.items()),
-        "golongan": _select("Golongan", GOLONGAN_CHOICES,
+        "sex": _select("Jenis Kelamin", SEX_LABELS.items(), optional=True,
+                       description="PNS/CPNS: boleh dikosongkan, diambil dari NIP (digit 15)."),
+        "kind": _select("Jenis Pegawai", EMPLOYEE_KIND_LABELS.items(), optional=True),
+        "golongan": _select("Golongan", GOLONGAN_CHOICES, optional=True,
                             description="CPNS: golongan awal " + ", ".join(CPNS_ENTRY_GOLONGAN) + ". PPPK: I–XVII."),
-        "birth_date": DateField("Tanggal Lahir", widget=DatePickerWidget(), format="%Y-%m-%d"),
-        "nip": StringField("NIP", widget=BS3TextFieldWidget(), filters=[lambda v: v.strip() if v else v]),
+        "birth_date": DateField("Tanggal Lahir", widget=DatePickerWidget(), format="%Y-%m-%d",
+                                validators=[OptionalV()],
+                                description="PNS/CPNS: boleh dikosongkan, diambil dari NIP (digit 1-8)."),
+        "nip": StringField("NIP", widget=BS3TextFieldWidget(), filters=[lambda v: v.strip() if v else v],
+                           description="18 digit: tanggal lahir, TMT CPNS, jenis kelamin, nomor urut. Pegawai baru "
+                                       "otomatis mendapat akun login (nama pengguna = NIP, peran Pegawai); kata "
+                                       "sandi awalnya ditampilkan sekali setelah data disimpan."),
+        "unit": QuerySelectField("Unit Kerja", query_func=_scoped_query(Unit, "code"), get_pk_func=lambda o: o.id,
+                                 allow_blank=True, blank_text=BLANK_CHOICE, widget=Select2Widget(),
+                                 validators=[OptionalV()]),
+        "position": PositionByUnitField("Jabatan", query_func=_scoped_query(Position, "name"),
+                                        get_pk_func=lambda o: o.id, allow_blank=True, blank_text=BLANK_CHOICE,
+                                        widget=UnitFilteredSelectWidget(), validators=[OptionalV()],
+                                        description="Hanya jabatan di unit kerja yang dipilih."),
     }
-    add_form_query_rel_fields = edit_form_query_rel_fields = ScopedModelView.scoped_rel("unit", "position")
     search_form_query_rel_fields = ScopedModelView.scoped_rel("unit", "position")
+
+    def pre_add(self, item):
+        g.ek_new_login = masterdata.before_employee_write(item, super().pre_add, new=True)
+
+    def post_add(self, item):
+        super().post_add(item)
+        created = g.pop("ek_new_login", None)
+        if created:
+            flash(masterdata.LOGIN_NOTICE.format(nip=created[0], password=created[1]), "warning")
+
+    def pre_update(self, item):
+        masterdata.before_employee_write(item, super().pre_update, new=False)
 
     @action("deactivate", "Nonaktifkan", "Nonaktifkan pegawai terpilih?", "fa-user-slash", single=False)
     def deactivate(self, items):
@@ -325,14 +414,15 @@ class SubmitExceptionView(ScopedModelView):
         "open_until": DateField("Boleh Diajukan Sampai", widget=DatePickerWidget(), format="%Y-%m-%d"),
     }
     add_form_query_rel_fields = edit_form_query_rel_fields = ScopedModelView.scoped_rel("employee", "unit")
+    search_form_query_rel_fields = ScopedModelView.scoped_rel("employee", "unit")
 
 
-class PeriodView(ScopedModelView):
+class PeriodView(PeriodCloseMixin, ScopedModelView):
     """BKD opens a month (add), closes it (action) and reopens it with a reason; a period is
     never edited or deleted (a closed month is frozen)."""
 
     datamodel = SQLAInterface(Period)
-    base_permissions = ["can_list", "can_show", "can_add", "can_reopen_period"]
+    base_permissions = ["can_list", "can_show", "can_add", "can_reopen_period", "can_close_period"]
     entity = "Period"
     list_title = "Periode Penilaian"
     show_title = add_title = edit_title = "Periode"
@@ -351,25 +441,6 @@ class PeriodView(ScopedModelView):
                              validators=[NumberRange(2000, 2100, "Tahun harus antara 2000 dan 2100.")]),
         "month": _select("Bulan", [(i, MONTH_NAMES[i]) for i in range(1, 13)], coerce=int),
     }
-
-    @action("close_period", "Tutup Periode", "Tutup periode terpilih? Data bulan tersebut akan dibekukan.",
-            "fa-lock", single=False)
-    def close_period(self, items):
-        from app.services import ServiceError
-        from app.services.activities import current_actor
-        from app.services.periods import close_period as close
-
-        items = items if isinstance(items, list) else [items]
-        actor = current_actor()
-        for period in items:
-            try:
-                close(period, actor)
-                db.session.commit()
-                flash(f"Periode {period.label} ditutup.", "success")
-            except ServiceError as err:
-                db.session.rollback()
-                flash(f"{period.label}: {err.message}", "danger")
-        return redirect(self.get_redirect())
 
     @action("open_reopen_form", "Buka Kembali", "", "fa-unlock", multiple=False)
     def open_reopen_form(self, item):
