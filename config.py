@@ -88,7 +88,7 @@ class Config:
             ("EmployeeView", "deactivate"),
             (_MASTER_APIS, _WRITE),
             (_MASTER_MENUS, "menu_access"),
-            ("PeriodView", "close_period|open_reopen_form|can_reopen_period"),
+            ("PeriodView", "close_period|can_close_period|open_reopen_form|can_reopen_period"),
             ("ActivityView", _READ + "|koreksi|can_correct"),
             ("ApprovalQueueView", _READ + "|approve|putuskan|can_decide"),
             ("OverdueReportView", "can_index"),

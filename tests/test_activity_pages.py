@@ -232,7 +232,9 @@ def test_close_and_reopen_period(world, login_as, app):
     db.session.commit()
     period = db.session.scalar(select(Period).where(Period.month == 11))
     bkd = login_as("bkd")
-    assert bkd.post("/periodview/action_post", data={"action": "close_period", "rowid": [str(period.id)]}).status_code == 302
+    resp = bkd.post("/periodview/action_post", data={"action": "close_period", "rowid": [str(period.id)]})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/periodview/close/{period.id}")
+    assert bkd.post(f"/periodview/close/{period.id}", data={"acknowledge": "y"}).status_code == 302
     db.session.expire_all()
     assert db.session.get(Period, period.id).state == "CLOSED"
     # frozen: no entry for a date in that month

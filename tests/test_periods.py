@@ -209,3 +209,97 @@ def test_open_period_creates_once(world, app):
         open_period(2026, 13, bkd)
     assert "month" in err.value.errors
     assert db.session.query(Period).filter_by(year=2027).count() == 0
+
+
+# --------------------------------------------------------------------------- issue 9 item 6
+def _close_world(world):
+    """Dinas Kesehatan: staff_a with approved minutes, an evaluation and attendance; op_a with
+    an activity awaiting a decision. Dinas Pendidikan: nothing at all."""
+    from datetime import datetime, time
+
+    from app.extensions import db
+    from app.models import Activity, Attendance, Evaluation, OrgPredikat
+
+    period = _november()
+    staff_a, op_a, kabid = world.employee("staff_a"), world.employee("op_a"), world.employee("kabid_a")
+    db.session.add(Activity(employee=staff_a, date=date(2026, 11, 2), description="Menyusun laporan", volume=1,
+                            start_time=time(8), end_time=time(12), claimed_minutes=240, recognised_minutes=240,
+                            status="APPROVED", superior=kabid, submitted_at=datetime(2026, 11, 2, 9),
+                            decided_at=datetime(2026, 11, 3)))
+    db.session.add(Activity(employee=op_a, date=date(2026, 11, 3), description="Rapat", volume=1,
+                            start_time=time(8), end_time=time(10), claimed_minutes=120, status="SUBMITTED",
+                            superior=kabid, submitted_at=datetime(2026, 11, 3, 9)))
+    db.session.add(Attendance(employee=staff_a, date=date(2026, 11, 2), status="HADIR", minutes_late=0,
+                              minutes_early=0))
+    db.session.add(Evaluation(employee_id=staff_a.id, period_id=period.id, rating_hasil_kerja="DI_ATAS",
+                              rating_perilaku="DI_ATAS", predikat="SANGAT_BAIK"))
+    db.session.add(OrgPredikat(unit_id=world.unit("Dinas Kesehatan").id, period_id=period.id, predikat="BAIK"))
+    db.session.commit()
+    return period
+
+
+def test_close_summary_per_opd_in_grouped_queries(world, december):
+    from sqlalchemy import event
+
+    from app.extensions import db
+    from app.services.periods import close_summary
+
+    period = _close_world(world)
+    statements = []
+    listener = lambda *a: statements.append(a[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        summary = close_summary(period)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert len(statements) <= 10  # fixed, whatever the number of employees
+    rows = {r.name: r for r in summary.rows}
+    dinkes, disdik = rows["Dinas Kesehatan"], rows["Dinas Pendidikan dan Kebudayaan"]
+    # Dinas Kesehatan: kadis_a, kabid_a, staff_a, op_a and staff_a1 (Puskesmas, a sub-unit)
+    assert (dinkes.employees, dinkes.without_minutes, dinkes.waiting, dinkes.without_evaluation,
+            dinkes.with_attendance) == (5, 4, 1, 4, 1)
+    # organisation predikat BAIK needs at least one Butuh Perbaikan or Kurang: one violation
+    assert dinkes.org_predikat == "BAIK" and [v.rule for v in dinkes.violations] == ["BAIK_MIN_BP_K"]
+    assert "1 pelanggaran distribusi predikat" in dinkes.warnings
+    assert "1 aktivitas masih menunggu keputusan atasan" in dinkes.warnings
+    assert "kehadiran 4 pegawai belum diimpor" in dinkes.warnings
+    assert (disdik.employees, disdik.without_minutes, disdik.waiting, disdik.with_attendance) == (3, 3, 0, 0)
+    assert "kehadiran belum diimpor" in disdik.warnings and "predikat organisasi belum ditetapkan" in disdik.warnings
+    assert summary.totals["employees"] == 9 and summary.totals["waiting"] == 1
+
+
+def test_close_goes_through_the_confirmation_page(world, december, login_as):
+    """The list action leads to the summary; with something missing the close needs an explicit
+    acknowledgement, then the existing service closes the month."""
+    from app.extensions import db
+
+    period = _close_world(world)
+    bkd = login_as("bkd")
+    resp = bkd.post("/periodview/action_post", data={"action": "close_period", "rowid": [str(period.id)]})
+    assert resp.status_code == 302 and resp.headers["Location"].endswith(f"/periodview/close/{period.id}")
+    db.session.expire_all()
+    assert _november().state == "OPEN"  # the action itself closes nothing
+    html = bkd.get(f"/periodview/close/{period.id}").get_data(as_text=True)
+    assert "Tutup Periode November 2026" in html and 'id="close-warning"' in html
+    assert "Perhatian: data 3 OPD belum lengkap." in html  # Sekretariat Daerah too
+    assert "1 aktivitas masih menunggu keputusan atasan" in html and "kehadiran belum diimpor" in html
+    assert "Dinas Pendidikan dan Kebudayaan" in html
+    resp = bkd.post(f"/periodview/close/{period.id}", data={"note": "Tutup November"})
+    assert resp.status_code == 200 and "Centang pernyataan" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert _november().state == "OPEN" and _audits("CLOSE") == []
+    resp = bkd.post(f"/periodview/close/{period.id}", data={"note": "Tutup November", "acknowledge": "y"})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert _november().state == "CLOSED"
+    assert _audits("CLOSE")[0].detail == "Tutup November"
+
+
+def test_close_page_is_bkd_only_and_month_must_have_ended(world, app, login_as):
+    app.config["FIXED_TODAY"] = date(2026, 11, 20)
+    period = _november()
+    assert login_as("operator").get(f"/periodview/close/{period.id}").status_code == 403
+    assert login_as("operator").post(f"/periodview/close/{period.id}", data={"acknowledge": "y"}).status_code == 403
+    resp = login_as("bkd").post(f"/periodview/close/{period.id}", data={"acknowledge": "y"})
+    assert resp.status_code == 200 and "Periode belum berakhir" in resp.get_data(as_text=True)
+    assert _november().state == "OPEN"

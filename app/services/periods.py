@@ -1,12 +1,14 @@
 """Monthly periods: BKD opens a month, closes it after it has ended (data frozen) and may
 reopen it with a reason. Every change is audited (action OPEN/CLOSE/REOPEN with the note).
+Before closing, ``close_summary`` shows per OPD what is being frozen and what is still missing.
 
 The caller commits; each function flushes so the audit row is written with the change.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Optional
+from typing import Any, Optional
 
 from sqlalchemy import select
 
@@ -95,3 +97,124 @@ def reopen_period(period, actor, reason: Optional[str]) -> None:
     period._audit_action = "REOPEN"
     period._audit_detail = reason
     db.session.flush()
+
+
+# --------------------------------------------------------------------------- before closing
+@dataclass
+class OpdCloseRow:
+    """What closing the month freezes for one OPD (employees counted in the OPD of their unit)."""
+
+    opd_id: int
+    code: str
+    name: str
+    employees: int = 0  # active employees
+    with_minutes: int = 0  # of them, with approved minutes in the month
+    waiting: int = 0  # activities of the month still SUBMITTED (awaiting a decision)
+    evaluated: int = 0  # active employees with a periodic evaluation of the period
+    with_attendance: int = 0  # active employees with imported attendance in the month
+    org_predikat: Optional[str] = None
+    violations: list = field(default_factory=list)  # app.domain.distribution.Violation
+
+    @property
+    def without_minutes(self) -> int:
+        return self.employees - self.with_minutes
+
+    @property
+    def without_evaluation(self) -> int:
+        return self.employees - self.evaluated
+
+    @property
+    def org_predikat_label(self) -> str:
+        from app.domain.distribution import ORG_PREDIKAT_LABELS
+
+        return ORG_PREDIKAT_LABELS.get(self.org_predikat, self.org_predikat or "")
+
+    @property
+    def attendance_imported(self) -> bool:
+        return self.with_attendance > 0
+
+    @property
+    def warnings(self) -> list[str]:
+        """Indonesian sentences for everything still missing (empty: nothing missing)."""
+        out = []
+        if not self.employees:
+            return out
+        if self.without_minutes:
+            out.append(f"{self.without_minutes} pegawai tanpa menit kerja yang disetujui")
+        if self.waiting:
+            out.append(f"{self.waiting} aktivitas masih menunggu keputusan atasan")
+        if self.without_evaluation:
+            out.append(f"{self.without_evaluation} pegawai belum dinilai")
+        if not self.org_predikat:
+            out.append("predikat organisasi belum ditetapkan")
+        if self.violations:
+            out.append(f"{len(self.violations)} pelanggaran distribusi predikat")
+        if not self.attendance_imported:
+            out.append("kehadiran belum diimpor")
+        elif self.with_attendance < self.employees:
+            out.append(f"kehadiran {self.employees - self.with_attendance} pegawai belum diimpor")
+        return out
+
+
+@dataclass
+class CloseSummary:
+    period: Any
+    rows: list[OpdCloseRow]
+    imports: list  # (file name, rows, imported at) of the month's attendance imports
+
+    @property
+    def totals(self) -> dict[str, int]:
+        keys = ("employees", "without_minutes", "waiting", "without_evaluation", "with_attendance")
+        out = {k: sum(getattr(r, k) for r in self.rows) for k in keys}
+        out["violations"] = sum(len(r.violations) for r in self.rows)
+        return out
+
+    @property
+    def incomplete(self) -> list[OpdCloseRow]:
+        return [r for r in self.rows if r.warnings]
+
+
+def close_summary(period) -> CloseSummary:
+    """Per OPD, what closing `period` would freeze: employees, those without approved minutes,
+    activities awaiting a decision, missing evaluations, distribution violations
+    (app.domain.distribution through the evaluation service) and imported attendance. A fixed
+    number of grouped statements, whatever the number of employees."""
+    from sqlalchemy import distinct, func
+
+    from app.models import Activity, Attendance, AttendanceImport, Employee, Evaluation, Unit
+    from app.services.evaluation import distribution_report
+    from app.services.recap import month_bounds
+
+    session = db.session
+    first, last = month_bounds(period.year, period.month)
+    rows: dict[int, OpdCloseRow] = {}
+    for d in distribution_report(period):
+        rows[d.opd_id] = OpdCloseRow(d.opd_id, d.opd_code, d.opd_name, org_predikat=d.org_predikat,
+                                     violations=list(d.violations))
+
+    def per_opd(q, attr: str) -> None:
+        for opd_id, n in session.execute(q.group_by(Unit.opd_id)):
+            if opd_id in rows:
+                setattr(rows[opd_id], attr, int(n or 0))
+
+    active = (Employee.active.is_(True),)
+    per_opd(select(Unit.opd_id, func.count(Employee.id)).join(Unit, Unit.id == Employee.unit_id).where(*active),
+            "employees")
+    in_month = Activity.date.between(first, last)
+    per_opd(select(Unit.opd_id, func.count(distinct(Activity.employee_id))).select_from(Activity)
+            .join(Employee, Employee.id == Activity.employee_id).join(Unit, Unit.id == Employee.unit_id)
+            .where(Activity.status == "APPROVED", in_month, *active), "with_minutes")
+    per_opd(select(Unit.opd_id, func.count(Activity.id)).select_from(Activity)
+            .join(Employee, Employee.id == Activity.employee_id).join(Unit, Unit.id == Employee.unit_id)
+            .where(Activity.status == "SUBMITTED", in_month), "waiting")
+    per_opd(select(Unit.opd_id, func.count(Evaluation.id)).select_from(Evaluation)
+            .join(Employee, Employee.id == Evaluation.employee_id).join(Unit, Unit.id == Employee.unit_id)
+            .where(Evaluation.period_id == period.id, *active), "evaluated")
+    per_opd(select(Unit.opd_id, func.count(distinct(Attendance.employee_id))).select_from(Attendance)
+            .join(Employee, Employee.id == Attendance.employee_id).join(Unit, Unit.id == Employee.unit_id)
+            .where(Attendance.date.between(first, last), *active), "with_attendance")
+    imports = session.execute(
+        select(AttendanceImport.filename, AttendanceImport.rows, AttendanceImport.imported_at)
+        .where(AttendanceImport.year == period.year, AttendanceImport.month == period.month)
+        .order_by(AttendanceImport.imported_at.desc())).all()
+    return CloseSummary(period, list(rows.values()), [tuple(i) for i in imports])
