@@ -23,7 +23,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Optional
+from typing import Any, Optional
 
 from app.domain.golongan import golongan_rank
 from app.domain.hierarchy import OrgSnapshot, Override, resolve_all
@@ -767,8 +767,9 @@ DEMO_LOGINS = (
 
 
 # =========================================================================== seeding
-def seed_demo(password: str, today: date | None = None) -> str:
-    """Fill an empty database with the demo organisation; returns an Indonesian summary."""
+def seed_demo(password: str, today: date | None = None, now: "datetime | None" = None) -> str:
+    """Fill an empty database with the demo organisation; returns an Indonesian summary.
+    `today` (WIB) and `now` (naive UTC) pin the seeding clock (default: `seed_clock()`)."""
     from flask import current_app
     from sqlalchemy import func, select
     from werkzeug.security import generate_password_hash
@@ -778,11 +779,11 @@ def seed_demo(password: str, today: date | None = None) -> str:
         ActivityCatalog, Employee, Holiday, Period, Position, PositionKind, SuperiorOverride, Unit,
     )
     from app.security import ROLE_OPERATOR, ROLE_PEGAWAI
-    from app.services.organisation import refresh_derived, today_local
+    from app.services.organisation import refresh_derived
 
     if not password:
         raise DemoSeedError("Kata sandi akun demo wajib diisi.")
-    today = today or today_local()
+    today, now = seed_clock(today, now)
     session = db.session
 
     if session.execute(select(Unit.id).limit(1)).first() or session.execute(select(Employee.id).limit(1)).first():
@@ -885,8 +886,11 @@ def seed_demo(password: str, today: date | None = None) -> str:
         n_atasan = session.scalar(
             select(func.count(func.distinct(Employee.superior_id))).where(Employee.superior_id.is_not(None))
         )
-        activities = seed_demo_activities(today)
-        scores = seed_demo_scores(today)
+        holiday_dates = frozenset(d for d, _, _ in holidays)
+        people = _demo_people(session)
+        _, away = seed_demo_attendance(today, people, holiday_dates)
+        activities = seed_demo_activities(today, now, people, away, holiday_dates)
+        scores = seed_demo_scores(today, now, people, holiday_dates)
         session.commit()
     except Exception:
         session.rollback()
@@ -932,17 +936,27 @@ def _summary(plan: _Plan, today: date, n_atasan: int, n_holidays: int, skipped: 
     return "\n".join(lines)
 
 
-# =========================================================================== demo activities
-# Employees of these OPD get daily activities (the README's demo logins are among them:
-# the Operator OPD and the Kepala Dinas Kesehatan, the Pegawai, the Operator OPD of Klojen
-# and the Plt. Kepala Dinas Perhubungan).
-DEMO_ACTIVITY_OPD = ("Dinas Kesehatan", "Kecamatan Klojen", "Dinas Perhubungan")
-DEMO_MAX_MINUTES_PER_DAY = 450  # the default max_minutes_per_day
-_DEMO_REVIEW_WORKDAYS = 3  # the default review_deadline_workdays
-_DEMO_MIN_WORKDAYS = 12  # early in a month the window reaches back into the previous month
+# =========================================================================== demo months
+# Every OPD and kecamatan gets a lived-in city for the demo months: the whole previous month
+# (same year, so its period is open) and the current month up to the seeding clock. Employees
+# have a work profile (most around 70–90 %, some near 100 %, a few low), attendance with late
+# and early minutes and some CUTI/SAKIT/DL/TK days, daily activities in every workflow state,
+# periodic evaluations whose predikat fit the OPD's organisation predikat in most OPD and
+# violate it in a few, and the recap computed by the real service. Nothing lies in the future
+# of the clock at seeding (`seed_clock`): dates, submissions, decisions, evaluations and the
+# recap's computation time are all at or before "now".
+_WIB = timedelta(hours=7)
 _DAY_START = 7 * 60 + 30  # 07:30
 _LUNCH_START, _LUNCH_END = 12 * 60, 13 * 60
-_WIB_HOURS = 7
+_OVERDUE = "OVERDUE"  # a SUBMITTED activity past its review deadline (planning label only)
+_STATES = ("DRAFT", "SUBMITTED", _OVERDUE, "APPROVED", "RETURNED", "REJECTED")
+
+# work profile -> (share of employees, claimed minutes a day (low, high), share of days skipped)
+_PROFILES = {
+    "rajin": (0.25, (330, 450), 0.0),
+    "sedang": (0.65, (200, 320), 0.05),
+    "rendah": (0.10, (60, 200), 0.3),
+}
 
 _RETURN_NOTES = (
     "Lengkapi bukti dukung kegiatan (foto, daftar hadir atau dokumen hasil).",
@@ -955,6 +969,41 @@ _REJECT_NOTES = (
     "Kegiatan yang sama sudah dilaporkan pada tanggal lain (duplikat).",
     "Tidak ada bukti pelaksanaan kegiatan pada tanggal tersebut.",
 )
+_EVALUATION_NOTES = {
+    "BUTUH_PERBAIKAN": "Capaian menit kerja masih di bawah target; tingkatkan pelaporan aktivitas harian.",
+    "KURANG": "Perilaku kerja perlu pembinaan (disiplin dan kerja sama tim).",
+    "SANGAT_KURANG": "Hasil kerja dan perilaku kerja di bawah ekspektasi; perlu pembinaan intensif.",
+}
+
+
+def seed_clock(today: Optional[date] = None, now: Optional["datetime"] = None) -> tuple[date, "datetime"]:
+    """(today in WIB, now as naive UTC) of the seeding: `now` when given; else the real clock,
+    or the given day (FIXED_TODAY) at the real time of day."""
+    from datetime import datetime, timezone
+
+    from app.services.organisation import today_local
+
+    if now is not None:
+        return (today or (now + _WIB).date()), now
+    today = today or today_local()
+    wib_now = datetime.now(timezone.utc).replace(tzinfo=None) + _WIB
+    if wib_now.date() != today:
+        wib_now = datetime.combine(today, wib_now.time())
+    return today, wib_now - _WIB
+
+
+def demo_window(today: date) -> tuple[date, date]:
+    """First and last day of the demo data: the whole previous month (same year: no period of
+    last year exists) and the current month up to today."""
+    first = today.replace(day=1)
+    if today.month > 1:
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first, today
+
+
+def demo_months(today: date) -> list[tuple[int, int]]:
+    first, _ = demo_window(today)
+    return sorted({(first.year, first.month), (today.year, today.month)})
 
 
 @dataclass
@@ -963,6 +1012,7 @@ class DemoActivities:
 
     total: int = 0
     employees: int = 0
+    opd: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
     overdue: int = 0
     first_day: Optional[date] = None
@@ -974,75 +1024,315 @@ class DemoActivities:
         if not self.total:
             return "- Aktivitas harian contoh: belum ada (belum ada hari kerja pada periode berjalan)"
         parts = ", ".join(f"{status_label(k)} {v}" for k, v in sorted(self.by_status.items()))
-        return (f"- Aktivitas harian contoh: {self.total} milik {self.employees} pegawai "
-                f"({', '.join(DEMO_ACTIVITY_OPD)}) sejak {format_date_id(self.first_day)}: {parts}; "
+        return (f"- Aktivitas harian contoh: {self.total} milik {self.employees} pegawai di {self.opd} OPD/kecamatan "
+                f"sejak {format_date_id(self.first_day)}: {parts}; "
                 f"{self.overdue} di antaranya melewati batas keputusan atasan")
 
 
-def _demo_window_start(today: date, holidays: frozenset) -> date:
-    """The first day of the current month, or of the previous month (same year, so its period
-    is open) while the current month has fewer than _DEMO_MIN_WORKDAYS working days so far."""
-    from datetime import timedelta
+@dataclass
+class _Person:
+    id: int
+    user_id: Optional[int]
+    superior_id: Optional[int]
+    position_id: int
+    kind_code: str
+    workdays: int
+    opd_id: int
+    profile: str = "sedang"
+    decider_workdays: int = 5
+    escalation_id: Optional[int] = None
+    decider_user: Optional[int] = None
+    slow: bool = False
 
+
+def _demo_people(session) -> list[_Person]:
+    """Active employees with their unit calendar, OPD, superior line and work profile."""
+    from flask_appbuilder.security.sqla.models import User
+    from sqlalchemy import select
+
+    from app.models import Employee, Position, Unit
+
+    rows = session.execute(
+        select(Employee.id, Employee.user_id, Employee.superior_id, Employee.position_id, Position.kind_code,
+               Unit.workdays_per_week, Unit.opd_id)
+        .join(Position, Employee.position_id == Position.id)
+        .join(Unit, Employee.unit_id == Unit.id)
+        .where(Employee.active.is_(True)).order_by(Employee.id)).all()
+    people = [_Person(*r) for r in rows]
+    by_id = {p.id: p for p in people}
+    bkd_user = session.execute(select(User.id).where(User.username == "bkd")).scalar()
+    rng = random.Random(f"{SEED}-profil")
+    names, weights = list(_PROFILES), [v[0] for v in _PROFILES.values()]
+    superiors = sorted({p.superior_id for p in people if p.superior_id is not None})
+    slow = set(rng.sample(superiors, k=max(1, len(superiors) // 5))) if superiors else set()
+    for p in people:
+        p.profile = rng.choices(names, weights)[0]
+        sup = by_id.get(p.superior_id)
+        p.decider_workdays = sup.workdays if sup else p.workdays  # BKD decides at the top: the employee's week
+        p.escalation_id = sup.superior_id if sup else None
+        p.decider_user = sup.user_id if sup else bkd_user
+        p.slow = p.superior_id in slow
+    return people
+
+
+def _working_days(first: date, last: date, workdays: int, holidays) -> list[date]:
     from app.domain import calendar as cal
 
-    start = today.replace(day=1)
-    n = sum(1 for i in range((today - start).days + 1)
-            if cal.is_working_day(start + timedelta(days=i), 5, holidays))
-    if n < _DEMO_MIN_WORKDAYS and today.month > 1:
-        start = (start - timedelta(days=1)).replace(day=1)
-    return start
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)
+            if cal.is_working_day(first + timedelta(days=i), workdays, holidays)]
 
 
-def seed_demo_activities(today: date) -> DemoActivities:
-    """About a month of daily activities for the employees of DEMO_ACTIVITY_OPD, written in
-    bulk (no service calls, no audit rows), up to `today`:
+def seed_demo_attendance(today: date, people: list[_Person], holidays) -> tuple[int, dict[int, set[date]]]:
+    """Attendance of every employee for the working days of the demo window before today
+    (today's check-out is not known yet): mostly on time, late and early minutes that follow
+    the work profile, a missing check-out now and then, blocks of CUTI, SAKIT and DL, and a
+    few TK days. Returns (rows written, {employee: days not present})."""
+    from sqlalchemy import insert
 
-    - working days only (the unit's 5- or 6-day week and the holiday calendar), 2–4 activities
-      a day from the catalog items allowed for the position, norm × volume minutes, time ranges
-      from 07:30 that never overlap, at most 450 minutes a day;
-    - the latest working day mostly DRAFT; recent days SUBMITTED, APPROVED, a few RETURNED
-      (with a note, still within the submission deadline so they can be fixed); older days
-      mostly APPROVED (decided by the superior snapshot a day after submission), a few REJECTED
-      with a reason; the subordinates of a few "slow" superiors keep SUBMITTED items older than
-      the review deadline (overdue, escalated to the superior's superior).
+    from app.extensions import db
+    from app.models import Attendance
 
-    Deterministic for a given `today`. Called by seed_demo before its commit.
-    """
-    from datetime import datetime, timedelta
-    from datetime import time as dtime
-    from decimal import Decimal
+    rng = random.Random(f"{SEED}-kehadiran-{today.isoformat()}")
+    first, _ = demo_window(today)
+    last = today - timedelta(days=1)
+    rows: list[dict] = []
+    away: dict[int, set[date]] = {}
+    for p in people:
+        days = _working_days(first, last, p.workdays, holidays) if last >= first else []
+        status: dict[date, str] = {}
+        # (status, blocks per month-ish chance, block length)
+        for code, chance, length in (("CUTI", 0.15, (2, 4)), ("SAKIT", 0.12, (1, 2)), ("DL", 0.18, (1, 3))):
+            for _ in range(2):
+                if days and rng.random() < chance:
+                    start = rng.randrange(len(days))
+                    for d in days[start:start + rng.randint(*length)]:
+                        status.setdefault(d, code)
+        tk_chance = {"rajin": 0.0, "sedang": 0.04, "rendah": 0.5}[p.profile]
+        if days and rng.random() < tk_chance:
+            status.setdefault(rng.choice(days), "TK")
+        late_weights = {"rajin": 14, "sedang": 7, "rendah": 3}[p.profile]
+        for d in days:
+            code = status.get(d, "HADIR")
+            if code != "HADIR":
+                away.setdefault(p.id, set()).add(d)
+                rows.append(dict(employee_id=p.id, date=d, status=code, minutes_late=None, minutes_early=None))
+                continue
+            late = rng.choice([0] * late_weights + [rng.randint(1, 30), rng.randint(1, 30), rng.randint(31, 95)])
+            early = None if rng.random() < 0.015 else rng.choice([0] * (late_weights + 4) + [rng.randint(1, 45)])
+            rows.append(dict(employee_id=p.id, date=d, status="HADIR", minutes_late=late, minutes_early=early))
+    if rows:
+        db.session.execute(insert(Attendance), rows)
+    return len(rows), away
 
-    from flask_appbuilder.security.sqla.models import User
+
+@dataclass
+class _Act:
+    person: _Person
+    day: date
+    item: Any
+    volume: int
+    begin: int  # minutes after midnight
+    end: int
+    minutes: int
+    age: int  # working days of the employee between the day and today
+    day_end: int = 0  # end of the employee's last activity that day
+    others: list = field(default_factory=list)  # the employee's other activities that day
+    state: Optional[str] = None
+    row: Optional[dict] = None
+
+
+class _ActivityFactory:
+    """Turns a planned activity and a wanted state into the row the workflow would have left,
+    checked by the domain rules (app.domain.workflow, app.domain.calendar) at every step, or
+    None when that state is impossible for it (a rule, or a time after the seeding clock)."""
+
+    def __init__(self, today: date, now, holidays, params, rng: random.Random):
+        from functools import lru_cache
+
+        from app.domain import calendar as cal
+
+        self.today, self.now, self.holidays, self.params, self.rng = today, now, holidays, params, rng
+        self.cal = cal
+
+        @lru_cache(maxsize=None)
+        def submit_deadline(day: date, workdays: int) -> date:
+            return cal.submit_deadline(day, params.submit_deadline_workdays, workdays, holidays)
+
+        @lru_cache(maxsize=None)
+        def review_deadline(day: date, workdays: int) -> date:
+            return cal.review_deadline(day, params.review_deadline_workdays, workdays, holidays)
+
+        @lru_cache(maxsize=None)
+        def next_working(day: date, n: int, workdays: int) -> date:
+            return cal.add_working_days(day, n, workdays, holidays)
+
+        self.submit_deadline, self.review_deadline, self.next_working = submit_deadline, review_deadline, next_working
+
+    def at(self, day: date, minute: int):
+        """A WIB wall-clock time stored as naive UTC."""
+        from datetime import datetime, time as dtime
+
+        minute = max(0, min(minute, 23 * 60 + 59))
+        return datetime.combine(day, dtime(minute // 60, minute % 60)) - _WIB
+
+    def _entry_errors(self, a: _Act, on: date, deadline: date, period_open: bool = True) -> dict:
+        from datetime import time as dtime
+
+        from app.domain import workflow as wf
+
+        t = lambda m: dtime(m // 60, m % 60)  # noqa: E731
+        return wf.check_activity_entry(
+            activity_date=a.day, today=on, deadline=deadline, claimed=a.minutes, params=self.params,
+            start=t(a.begin), end=t(a.end), period_open=period_open,
+            minutes_claimed_other=sum(o.minutes for o in a.others),
+            other_ranges=[(t(o.begin), t(o.end)) for o in a.others])
+
+    def make(self, a: _Act, state: str) -> Optional[dict]:
+        from datetime import time as dtime
+        from decimal import Decimal
+
+        from app.domain import workflow as wf
+
+        p, rng, today, now = a.person, self.rng, self.today, self.now
+        created = self.at(a.day, a.end + rng.randint(5, 40))
+        if created > now:
+            return None
+        deadline = self.submit_deadline(a.day, p.workdays)
+        errors = self._entry_errors(a, a.day, deadline)  # as entered on the day itself
+        if errors:  # a programming error in the day plan
+            raise DemoSeedError(f"Rencana aktivitas demo melanggar aturan: {errors}")
+        row = dict(
+            employee_id=p.id, date=a.day, catalog_id=a.item.id, description=a.item.description,
+            volume=Decimal(a.volume), start_time=dtime(a.begin // 60, a.begin % 60),
+            end_time=dtime(a.end // 60, a.end % 60), claimed_minutes=a.minutes, recognised_minutes=None,
+            evidence_file=None, evidence_name=None, evidence_link=None, status=wf.DRAFT, submitted_at=None,
+            review_due=None, superior_id=None, escalation_id=None, decided_by_id=None, decided_at=None,
+            decision_note=None, entered_by_id=p.user_id, created_at=created, version=1,
+        )
+        if state == wf.DRAFT:
+            return row if today <= deadline else None  # a draft the employee can still submit
+        # --- submission (on the day itself, or a working day later within the deadline)
+        last_submit = min(deadline, today)
+        if state == wf.SUBMITTED:  # still on time for the superior
+            options = [d for d in (last_submit, a.day) if self.review_deadline(d, p.decider_workdays) >= today]
+        elif state == _OVERDUE:
+            options = [d for d in (a.day, self.next_working(a.day, 1, p.workdays))
+                       if d <= last_submit and self.review_deadline(d, p.decider_workdays) < today]
+        else:
+            options = [a.day] * 4 + [self.next_working(a.day, 1, p.workdays)]
+            options = [d for d in options if d <= last_submit]
+        if not options:
+            return None
+        submitted_on = rng.choice(options)
+        if submitted_on == a.day:  # at the end of the day, or right after the work while the day goes on
+            submitted_at = self.at(submitted_on, max(a.day_end, 15 * 60 + 30) + rng.randint(5, 60))
+            if submitted_at > now:
+                submitted_at = created + timedelta(minutes=rng.randint(1, 30))
+        else:
+            submitted_at = self.at(submitted_on, 7 * 60 + 45 + rng.randint(0, 120))
+        if submitted_at <= created or submitted_at > now:
+            return None
+        if self._entry_errors(a, submitted_on, deadline):
+            return None
+        status = wf.next_status(wf.DRAFT, wf.SUBMIT)
+        review_due = self.review_deadline(submitted_on, p.decider_workdays)
+        row.update(status=status, submitted_at=submitted_at, review_due=review_due, superior_id=p.superior_id,
+                   escalation_id=p.escalation_id)
+        if state in (wf.SUBMITTED, _OVERDUE):
+            return row
+        # --- decision by the superior (BKD at the top of the tree)
+        if state == wf.RETURNED:
+            # Recently, so that the employee can still fix it (deadline counted from the return).
+            candidates = [d for d in _working_days(submitted_on, today, p.decider_workdays, self.holidays)
+                          if today <= self.submit_deadline(d, p.workdays)]
+        else:
+            lag = rng.choice((0, 1, 1, 1, 2, 2, 3)) if not p.slow else rng.choice((1, 2, 3, 4, 5, 6))
+            candidates = [min(self.next_working(submitted_on, lag, p.decider_workdays), today)]
+        if not candidates:
+            return None
+        decided_on = rng.choice(candidates)
+        decided_at = self.at(decided_on, 8 * 60 + rng.randint(0, 420))
+        if decided_at <= submitted_at:
+            decided_at = submitted_at + timedelta(minutes=rng.randint(10, 90))
+        if decided_at > now:
+            return None
+        action = {wf.APPROVED: wf.APPROVE, wf.RETURNED: wf.RETURN, wf.REJECTED: wf.REJECT}[state]
+        note = None if state == wf.APPROVED else rng.choice(_RETURN_NOTES if state == wf.RETURNED else _REJECT_NOTES)
+        row.update(status=wf.next_status(status, action, note), decided_by_id=p.decider_user,
+                   decided_at=decided_at, decision_note=note)
+        return row
+
+
+def _plan_day(rng: random.Random, choices: list, budget: int, cap: int) -> list[tuple]:
+    """2–4 catalog activities (1–2 on a light day) filling about `budget` minutes from 07:30,
+    norm × volume minutes, never overlapping, at most `cap` minutes in all."""
+    n = rng.randint(2, 4) if budget >= 150 else rng.randint(1, 2)
+    remaining = min(budget, cap)
+    smallest = min(c.norm_minutes for c in choices)
+    cursor = _DAY_START
+    out = []
+    for i in range(n):
+        left = n - i - 1  # activities still to come after this one
+        room = remaining - left * smallest
+        if room < smallest:
+            break
+        target = remaining // (left + 1)
+        pool = [c for c in choices if c.norm_minutes <= min(room, max(target * 3 // 2, smallest))]
+        item = rng.choice(pool or [c for c in choices if c.norm_minutes == smallest])
+        volume = max(1, min(round(target / item.norm_minutes), room // item.norm_minutes, 20))
+        minutes = item.norm_minutes * volume
+        if cursor < _LUNCH_END and cursor + minutes > _LUNCH_START and cursor >= _LUNCH_START - 60:
+            cursor = _LUNCH_END  # after the lunch break rather than across it
+        out.append((item, volume, cursor, cursor + minutes, minutes))
+        remaining -= minutes
+        cursor += minutes + rng.choice((0, 0, 15, 30))
+    return out
+
+
+def _wanted_state(rng: random.Random, a: _Act) -> str:
+    """The state an activity of this age most likely has (before the feasibility checks)."""
+    from app.domain import workflow as wf
+
+    r = rng.random()
+    if a.age == 0:
+        return wf.DRAFT if r < 0.7 else wf.SUBMITTED
+    if a.age <= 2:
+        if r < (0.6 if a.person.slow else 0.3):
+            return wf.SUBMITTED
+        if r < 0.86:
+            return wf.APPROVED
+        return wf.RETURNED if r < 0.95 else wf.REJECTED
+    if a.person.slow and a.age <= 10 and r < 0.4:
+        return _OVERDUE
+    reject = {"rajin": 0.01, "sedang": 0.03, "rendah": 0.1}[a.person.profile]
+    return wf.APPROVED if r >= reject else wf.REJECTED
+
+
+def seed_demo_activities(today: date, now, people: list[_Person], away: dict[int, set[date]],
+                         holidays) -> DemoActivities:
+    """Daily activities of every active employee over the demo window, written in bulk (no
+    audit rows): working days of the unit's 5- or 6-day week outside holidays and absences,
+    catalog items allowed for the position, minutes after the work profile, never overlapping,
+    at most `max_minutes_per_day`. States follow the age of the day (recent days DRAFT,
+    SUBMITTED, RETURNED; older ones APPROVED or REJECTED; the subordinates of a few slow
+    superiors keep overdue submissions) and every OPD gets every state, including an overdue
+    one. Each row is built by `_ActivityFactory`, i.e. through the workflow and calendar rules
+    as of the day it was entered, submitted and decided. Deterministic for a given `today`."""
     from sqlalchemy import insert, select
 
-    from app.domain import calendar as cal
     from app.domain import workflow as wf
     from app.extensions import db
-    from app.models import Activity, ActivityCatalog, Employee, Holiday, Position, Unit
+    from app.models import Activity, ActivityCatalog
     from app.models.activities import catalog_allowed_kind, catalog_allowed_position
+    from app.services import parameters as params_service
+    from app.services.activities import _capped
 
     session = db.session
     rng = random.Random(f"{SEED}-aktivitas-{today.isoformat()}")
-    holidays = frozenset(session.execute(select(Holiday.date)).scalars())
-    start = _demo_window_start(today, holidays)
-    result = DemoActivities(first_day=start)
-
-    opd_ids = list(session.execute(select(Unit.id).where(
-        Unit.name.in_(DEMO_ACTIVITY_OPD), Unit.parent_id.is_(None))).scalars())  # OPD or kecamatan
-    people = session.execute(
-        select(Employee.id, Employee.user_id, Employee.superior_id, Employee.position_id,
-               Position.kind_code, Unit.workdays_per_week)
-        .join(Position, Employee.position_id == Position.id)
-        .join(Unit, Employee.unit_id == Unit.id)
-        .where(Unit.opd_id.in_(opd_ids), Employee.active.is_(True))
-        .order_by(Employee.id)
-    ).all()
-    if not people:
-        return result
-    chain = {r.id: (r.superior_id, r.user_id) for r in session.execute(
-        select(Employee.id, Employee.superior_id, Employee.user_id))}
-    bkd_user = session.execute(select(User.id).where(User.username == "bkd")).scalar()
+    params = params_service.workflow_params(today.year)
+    first, _ = demo_window(today)
+    result = DemoActivities(first_day=first)
+    factory = _ActivityFactory(today, now, holidays, params, rng)
 
     kinds: dict[int, set[str]] = {}
     for cid, code in session.execute(select(catalog_allowed_kind.c.catalog_id, catalog_allowed_kind.c.kind_code)):
@@ -1059,98 +1349,78 @@ def seed_demo_activities(today: date) -> DemoActivities:
                 if (not kinds.get(c.id) and not posts.get(c.id))
                 or kind_code in kinds.get(c.id, ()) or position_id in posts.get(c.id, ())]
 
-    superiors = sorted({p.superior_id for p in people if p.superior_id is not None})
-    slow = set(rng.sample(superiors, k=max(2, len(superiors) // 5))) if len(superiors) >= 2 else set(superiors)
-
-    def utc(day: date, hour: int, minute: int) -> datetime:
-        """A WIB wall-clock time stored as naive UTC."""
-        return datetime.combine(day, dtime(hour, minute)) - timedelta(hours=_WIB_HOURS)
-
-    def plan_day(choices: list) -> list[tuple]:
-        n = rng.randint(2, 4)
-        remaining = rng.randint(240, DEMO_MAX_MINUTES_PER_DAY)
-        smallest = min(c.norm_minutes for c in choices)
-        cursor = _DAY_START
-        out = []
-        for i in range(n):
-            left = n - i - 1  # activities still to come after this one
-            room = remaining - left * smallest
-            if room < smallest:
-                break
-            target = remaining // (left + 1)
-            pool = [c for c in choices if c.norm_minutes <= min(room, max(target * 3 // 2, smallest))]
-            item = rng.choice(pool or [c for c in choices if c.norm_minutes == smallest])
-            volume = max(1, min(round(target / item.norm_minutes), room // item.norm_minutes, 20))
-            minutes = item.norm_minutes * volume
-            if cursor < _LUNCH_END and cursor + minutes > _LUNCH_START and cursor >= _LUNCH_START - 60:
-                cursor = _LUNCH_END  # after the lunch break rather than across it
-            out.append((item, volume, cursor, cursor + minutes, minutes))
-            remaining -= minutes
-            cursor += minutes + rng.choice((0, 0, 15, 30))
-        return out
-
-    def pick_status(age: int, is_slow: bool) -> str:
-        r = rng.random()
-        if age == 0:
-            return wf.DRAFT if r < 0.75 else wf.SUBMITTED
-        if age <= 2:
-            if r < (0.6 if is_slow else 0.35):
-                return wf.SUBMITTED
-            if r < 0.86:
-                return wf.APPROVED
-            return wf.RETURNED if r < 0.96 else wf.REJECTED
-        if is_slow and age <= 10 and r < 0.45:
-            return wf.SUBMITTED  # past the review deadline from age 5 on: overdue
-        return wf.APPROVED if r < 0.96 else wf.REJECTED
-
-    rows: list[dict] = []
-    to_time = lambda m: dtime(m // 60, m % 60)  # noqa: E731
+    by_opd: dict[int, list[_Act]] = {}
     for p in people:
         choices = allowed_for(p.kind_code, p.position_id)
         if not choices:
             continue
-        workdays = p.workdays_per_week
-        days = [start + timedelta(days=i) for i in range((today - start).days + 1)]
-        days = [d for d in days if cal.is_working_day(d, workdays, holidays)]
-        superior = p.superior_id
-        escalation = chain.get(superior, (None, None))[0] if superior is not None else None
-        decider = chain[superior][1] if superior is not None else bkd_user
-        is_slow = superior in slow
-        result.employees += 1
-        for age, day in enumerate(reversed(days)):
-            for item, volume, begin, end, minutes in plan_day(choices):
-                status = pick_status(age, is_slow)
-                if status == wf.RETURNED and cal.submit_deadline(day, 2, workdays, holidays) < today:
-                    status = wf.APPROVED  # returned only while the employee can still resubmit
-                row = dict(
-                    employee_id=p.id, date=day, catalog_id=item.id, description=item.description,
-                    volume=Decimal(volume), start_time=to_time(begin), end_time=to_time(end),
-                    claimed_minutes=minutes, recognised_minutes=None, evidence_file=None, evidence_name=None,
-                    evidence_link=None, status=status, submitted_at=None, review_due=None, superior_id=None,
-                    escalation_id=None, decided_by_id=None, decided_at=None, decision_note=None,
-                    entered_by_id=p.user_id, created_at=utc(day, 15, rng.randint(0, 59)), version=1,
-                )
-                if status != wf.DRAFT:
-                    # Submitted the same day (or the next working day for some still-pending items).
-                    submitted_on = day
-                    if status == wf.SUBMITTED and age >= 1 and rng.random() < 0.3:
-                        submitted_on = min(cal.add_working_days(day, 1, workdays, holidays), today)
-                    row.update(
-                        submitted_at=utc(submitted_on, 16, rng.randint(0, 29)),
-                        review_due=cal.review_deadline(submitted_on, _DEMO_REVIEW_WORKDAYS, workdays, holidays),
-                        superior_id=superior, escalation_id=escalation,
-                    )
-                if status in (wf.APPROVED, wf.RETURNED, wf.REJECTED):
-                    decided_on = min(day + timedelta(days=1), today)
-                    row.update(decided_by_id=decider, decided_at=utc(decided_on, 8, rng.randint(0, 59)))
-                    if status == wf.APPROVED:
-                        row["recognised_minutes"] = minutes
-                    else:
-                        row["decision_note"] = rng.choice(_RETURN_NOTES if status == wf.RETURNED else _REJECT_NOTES)
-                if status == wf.SUBMITTED and row["review_due"] < today:
-                    result.overdue += 1
-                result.by_status[status] = result.by_status.get(status, 0) + 1
-                rows.append(row)
+        low, high = _PROFILES[p.profile][1]
+        skip = _PROFILES[p.profile][2]
+        days = [d for d in _working_days(first, today, p.workdays, holidays) if d not in away.get(p.id, ())]
+        for age, day in enumerate(reversed(_working_days(first, today, p.workdays, holidays))):
+            if day not in days or (age > 0 and rng.random() < skip):
+                continue
+            planned = [_Act(p, day, item, volume, begin, end, minutes, age)
+                       for item, volume, begin, end, minutes in _plan_day(rng, choices, rng.randint(low, high),
+                                                                          params.max_minutes_per_day)]
+            if day == today:  # only what has ended by now
+                planned = [a for a in planned if factory.at(day, a.end) < now]
+            for a in planned:
+                a.day_end = max(o.end for o in planned)
+                a.others = [o for o in planned if o is not a]
+            by_opd.setdefault(p.opd_id, []).extend(planned)
+
+    fallback = (wf.APPROVED, wf.SUBMITTED, _OVERDUE, wf.DRAFT)
+    for acts in by_opd.values():
+        for a in acts:
+            for state in (_wanted_state(rng, a), *fallback):
+                row = factory.make(a, state)
+                if row is not None:
+                    a.state, a.row = state, row
+                    break
+        acts[:] = [a for a in acts if a.row is not None]
+        # Every OPD shows every state: turn a few of its (plentiful) approved items into the
+        # states it lacks, where the rules allow that state for that item.
+        counts: dict[str, int] = {}
+        for a in acts:
+            counts[a.state] = counts.get(a.state, 0) + 1
+        order = list(range(len(acts)))
+        rng.shuffle(order)
+        order.sort(key=lambda i: acts[i].age)  # recent items first: most states are possible there
+        for state in _STATES:
+            if counts.get(state):
+                continue
+            for i in order:
+                a = acts[i]
+                if counts.get(a.state, 0) < 2 or a.state in (wf.RETURNED, wf.REJECTED, _OVERDUE, wf.DRAFT):
+                    continue
+                row = factory.make(a, state)
+                if row is not None:
+                    counts[a.state] -= 1
+                    counts[state] = counts.get(state, 0) + 1
+                    a.state, a.row = state, row
+                    break
+
+    # Recognised minutes: the approved items of an employee-day capped in the order of approval
+    # (the rule app.services.activities applies at each decision).
+    rows: list[dict] = []
+    days: dict[tuple[int, date], list[dict]] = {}
+    for acts in by_opd.values():
+        result.opd += bool(acts)
+        for a in acts:
+            rows.append(a.row)
+            if a.row["status"] == wf.APPROVED:
+                days.setdefault((a.person.id, a.day), []).append(a.row)
+    for day_rows in days.values():
+        capped = _capped([(i, r["claimed_minutes"], r["decided_at"], None) for i, r in enumerate(day_rows)],
+                         params.max_minutes_per_day)
+        for i, r in enumerate(day_rows):
+            r["recognised_minutes"] = capped[i]
+    for r in rows:
+        status = r["status"]
+        result.by_status[status] = result.by_status.get(status, 0) + 1
+        result.overdue += status == wf.SUBMITTED and r["review_due"] < today
+    result.employees = len({r["employee_id"] for r in rows})
     if rows:
         session.execute(insert(Activity), rows)
     result.total = len(rows)
@@ -1164,48 +1434,161 @@ DEMO_TPP_RATES = {
     14: 12_500_000, 15: 16_000_000, 16: 21_000_000, 17: 26_000_000,
 }
 
+# How many OPD get which organisation predikat, and in how many of them the employees'
+# predikat violate it (the rest fit it); the other OPD get BAIK.
+_ORG_PLAN = (("ISTIMEWA", 3, 1), ("BUTUH_PERBAIKAN", 1, 0), ("BAIK", None, 3))
 
-def seed_demo_scores(today: date) -> str:
-    """TPP rates of the year, a month of attendance for the demo-activity OPDs (mostly on time,
-    some late or leaving early, a missing check-out, leave, sick and absent days), then the
-    recap of the current month computed by the real service. Returns a summary line."""
-    from sqlalchemy import insert, select
 
-    from app.domain import calendar as cal
+def _predikat_mix(org: str, fits: bool, n: int) -> list[str]:
+    """n employee predikat, best first, that fit (or violate) the organisation predikat
+    (the distribution rules of SE MenPAN-RB 3/2023, design section 4)."""
+    import math
+
+    sb = bp = k = 0
+    if org == "ISTIMEWA":
+        sb = round(n * 0.5) if fits else math.ceil(n * 0.85)
+        bp = 1 if fits and n >= 6 else 0
+    elif org == "BUTUH_PERBAIKAN":
+        bp = math.ceil(n * 0.65)
+        k = 1 if n >= 10 else 0
+    elif fits:  # BAIK
+        bp = max(1, round(n * 0.12))
+        k = 1 if n >= 12 else 0
+        sb = round(n * 0.2)
+        while n - sb - bp - k > 0.7 * n:
+            sb += 1
+    else:  # BAIK violated: almost everyone BAIK and nobody below it
+        sb = round(n * 0.1)
+    sb = min(sb, n)
+    baik = max(0, n - sb - bp - k)
+    return (["SANGAT_BAIK"] * sb + ["BAIK"] * baik + ["BUTUH_PERBAIKAN"] * bp + ["KURANG"] * k)[:n]
+
+
+_RATINGS_FOR = {  # predikat -> (rating hasil kerja, rating perilaku), by the matrix
+    "SANGAT_BAIK": ("DI_ATAS", "DI_ATAS"),
+    "BAIK": ("SESUAI", "SESUAI"),
+    "BUTUH_PERBAIKAN": ("DI_BAWAH", "SESUAI"),
+    "KURANG": ("SESUAI", "DI_BAWAH"),
+    "SANGAT_KURANG": ("DI_BAWAH", "DI_BAWAH"),
+}
+
+
+def _perilaku_values(rng: random.Random, rating: str) -> dict[str, str]:
+    """Seven BerAKHLAK ratings whose suggestion (app.domain.predikat) is `rating`, not all equal."""
+    from app.domain import predikat as PR
+
+    values = {v: rating for v in PR.BERAKHLAK_VALUES}
+    for value in rng.sample(PR.BERAKHLAK_VALUES, k=rng.randint(0, 2)):
+        other = rng.choice([r for r in PR.RATINGS if r != rating])
+        trial = dict(values, **{value: other})
+        if PR.perilaku_from_values(trial) == rating:
+            values = trial
+    return values
+
+
+def _review_moment(month: tuple[int, int], today: date, now, people_workdays: int, holidays):
+    """When the superiors evaluate a demo month and BKD sets the organisation predikat (WIB
+    afternoon, never after now): a complete month on the first working day after it (or its
+    own last working day when that is still to come); the running month on its latest working
+    day before now. None when the running month has no working day yet."""
+    from datetime import datetime, time as dtime
+
+    y, m = month
+    first = date(y, m, 1)
+    last = (date(y + (m == 12), m % 12 + 1, 1) - timedelta(days=1))
+    at = lambda d: datetime.combine(d, dtime(15, 0)) - _WIB  # noqa: E731
+    if last < today:
+        after = _working_days(last + timedelta(days=1), today, people_workdays, holidays)
+        if after and at(after[0]) <= now:
+            return at(after[0])
+        days = _working_days(first, last, people_workdays, holidays)
+        return at(days[-1]) if days else None
+    days = [d for d in _working_days(first, today, people_workdays, holidays) if at(d) <= now]
+    return at(days[-1]) if days else None
+
+
+def seed_demo_scores(today: date, now, people: list[_Person], holidays) -> str:
+    """TPP rates of the year; for each demo month the organisation predikat of every OPD (set
+    by BKD), every employee's periodic evaluation by the superior (predikat by the matrix, in
+    a mix that fits the organisation predikat in most OPD and violates it in a few, better
+    predikat for better work scores) and the recap computed by the real service. Returns a
+    summary line."""
+    import json
+
+    from flask_appbuilder.security.sqla.models import User
+    from sqlalchemy import insert, select, update
+
+    from app.domain import predikat as PR
+    from app.domain.distribution import check_distribution
+    from app.domain.scores import suggest_rating_hasil_kerja
     from app.extensions import db
-    from app.models import Attendance, Employee, Holiday, TppRate, Unit
-    from app.services.recap import recompute_period
+    from app.models import Evaluation, OrgPredikat, Period, Recap, TppRate, Unit
+    from app.services import parameters as params_service
+    from app.services.recap import month_scores, recompute_period
 
     session = db.session
-    rng = random.Random(f"{SEED}-kehadiran-{today.isoformat()}")
+    rng = random.Random(f"{SEED}-penilaian-{today.isoformat()}")
     session.execute(insert(TppRate), [dict(year=today.year, kelas_jabatan=k, amount=v)
                                       for k, v in DEMO_TPP_RATES.items()])
-    holidays = frozenset(session.execute(select(Holiday.date)).scalars())
-    first = today.replace(day=1)
-    opd_ids = list(session.execute(select(Unit.id).where(
-        Unit.name.in_(DEMO_ACTIVITY_OPD), Unit.parent_id.is_(None))).scalars())
-    people = session.execute(
-        select(Employee.id, Unit.workdays_per_week).join(Unit, Employee.unit_id == Unit.id)
-        .where(Unit.opd_id.in_(opd_ids), Employee.active.is_(True)).order_by(Employee.id)).all()
-    rows = []
-    for emp_id, wpw in people:
-        day = first
-        while day <= today:
-            if cal.is_working_day(day, wpw, holidays):
-                roll = rng.random()
-                if roll < 0.02:
-                    rows.append(dict(employee_id=emp_id, date=day, status="TK", minutes_late=None, minutes_early=None))
-                elif roll < 0.05:
-                    rows.append(dict(employee_id=emp_id, date=day, status=rng.choice(["CUTI", "SAKIT", "DL"]),
-                                     minutes_late=None, minutes_early=None))
-                else:
-                    late = rng.choice([0] * 8 + [rng.randint(1, 30), rng.randint(31, 95)])
-                    early = None if rng.random() < 0.02 else rng.choice([0] * 12 + [rng.randint(1, 45)])
-                    rows.append(dict(employee_id=emp_id, date=day, status="HADIR", minutes_late=late,
-                                     minutes_early=early))
-            day += timedelta(days=1)
-    if rows:
-        session.execute(insert(Attendance), rows)
-    result = recompute_period(today.year, today.month)
-    return (f"Tabel TPP {today.year}: {len(DEMO_TPP_RATES)} kelas; kehadiran contoh: {len(rows)} hari; "
-            f"rekap {result.employees} pegawai dihitung.")
+    bkd_user = session.execute(select(User.id).where(User.username == "bkd")).scalar()
+    opd_ids = list(session.execute(select(Unit.id).where(Unit.parent_id.is_(None)).order_by(Unit.code)).scalars())
+    plan_rng = random.Random(f"{SEED}-predikat-organisasi")
+    shuffled = opd_ids[:]
+    plan_rng.shuffle(shuffled)
+    org_plan: dict[int, tuple[str, bool]] = {}
+    for org, n, violated in _ORG_PLAN:
+        chosen = shuffled[:n] if n is not None else shuffled
+        shuffled = shuffled[len(chosen):]
+        for i, opd_id in enumerate(chosen):
+            org_plan[opd_id] = (org, i < len(chosen) - violated)  # (predikat, fits)
+    thresholds = params_service.score_params(today.year).rating_thresholds
+    by_opd: dict[int, list[_Person]] = {}
+    for p in people:
+        by_opd.setdefault(p.opd_id, []).append(p)
+    user_of = {p.id: p.user_id for p in people}
+    rank = {"rajin": 0, "sedang": 1, "rendah": 2}
+
+    evaluated = violating = 0
+    lines = []
+    for y, m in demo_months(today):
+        period = session.execute(select(Period).where(Period.year == y, Period.month == m)).scalar_one()
+        moment = _review_moment((y, m), today, now, 5, holidays)
+        if moment is not None:
+            scores = month_scores(y, m)
+            org_rows, eval_rows = [], []
+            for opd_id in opd_ids:
+                org, fits = org_plan[opd_id]
+                org_rows.append(dict(unit_id=opd_id, period_id=period.id, predikat=org, set_by_id=bkd_user,
+                                     set_at=moment - timedelta(minutes=rng.randint(120, 300))))
+                staff = sorted(by_opd.get(opd_id, []),
+                               key=lambda p: (-scores.get(p.id, (0, 0, 0))[2], rank[p.profile], p.id))
+                mix = _predikat_mix(org, fits, len(staff))
+                counts: dict[str, int] = {}
+                for p, pred in zip(staff, mix):
+                    hasil, perilaku = _RATINGS_FOR[pred]
+                    values = _perilaku_values(rng, perilaku)
+                    perilaku = PR.perilaku_from_values(values)
+                    result = PR.predikat(hasil, perilaku)
+                    counts[result] = counts.get(result, 0) + 1
+                    score = scores.get(p.id, (0, 0, 0))[2]
+                    eval_rows.append(dict(
+                        employee_id=p.id, period_id=period.id, work_score=score,
+                        suggested_hasil_kerja=suggest_rating_hasil_kerja(score, thresholds),
+                        rating_hasil_kerja=hasil, rating_perilaku=perilaku,
+                        perilaku_values=json.dumps(values, ensure_ascii=False), predikat=result,
+                        note=_EVALUATION_NOTES.get(result), evaluator_id=p.superior_id,
+                        evaluated_by_id=user_of.get(p.superior_id) if p.superior_id else bkd_user,
+                        evaluated_at=min(moment + timedelta(minutes=rng.randint(0, 90)), now),
+                    ))
+                violating += bool(staff) and bool(check_distribution(org, counts))
+            session.execute(insert(OrgPredikat), org_rows)
+            session.execute(insert(Evaluation), eval_rows)
+            evaluated += len(eval_rows)
+        recap = recompute_period(y, m)
+        # The recap's computation time is the seeding clock (FIXED_TODAY may lie in the past).
+        session.execute(update(Recap).where(Recap.period_id == period.id, Recap.computed_at > now)
+                        .values(computed_at=now))
+        lines.append(f"{period.label}: rekap {recap.employees} pegawai")
+    return (f"- Tabel TPP {today.year}: {len(DEMO_TPP_RATES)} kelas; penilaian periodik: {evaluated} "
+            f"(predikat organisasi untuk {len(opd_ids)} OPD/kecamatan, {violating} pelanggaran sebaran); "
+            + "; ".join(lines) + ".")

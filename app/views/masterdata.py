@@ -450,9 +450,10 @@ class PeriodView(PeriodCloseMixin, ScopedModelView):
     @has_access
     @permission_name("reopen_period")
     def reopen(self, pk):
-        from app.services import ServiceError, ValidationFailed
+        from app.services import ServiceError
         from app.services.activities import current_actor
         from app.services.periods import reopen_period
+        from app.views.period_close import flash_service_error
 
         period = self._scoped_item(pk)
         form = ReopenForm(request.form if request.method == "POST" else None)
@@ -464,10 +465,7 @@ class PeriodView(PeriodCloseMixin, ScopedModelView):
                 return redirect(url_for(".list"))
             except ServiceError as err:
                 db.session.rollback()
-                messages = err.errors.values() if isinstance(err, ValidationFailed) else [[err.message]]
-                for msgs in messages:
-                    for m in msgs:
-                        flash(m, "danger")
+                flash_service_error(err)
         return self.render_template("period_reopen.html", form=form, period=period)
 
 

@@ -15,6 +15,16 @@ MSG_ONE = "Pilih satu periode untuk ditutup."
 MSG_ACK = "Centang pernyataan bahwa Anda tetap menutup periode meskipun data belum lengkap."
 
 
+def flash_service_error(err) -> None:
+    """Every message of a refused period change as a flash (also used by the reopen page)."""
+    from app.services import ValidationFailed
+
+    messages = err.errors.values() if isinstance(err, ValidationFailed) else [[err.message]]
+    for msgs in messages:
+        for m in msgs:
+            flash(m, "danger")
+
+
 class CloseForm(FlaskForm):
     note = TextAreaField("Catatan Penutupan (opsional)")
     acknowledge = BooleanField("Saya tetap menutup periode ini meskipun ada data yang belum lengkap.")
@@ -35,7 +45,7 @@ class PeriodCloseMixin:
     @has_access
     @permission_name("close_period")
     def close(self, pk):
-        from app.services import ServiceError, ValidationFailed
+        from app.services import ServiceError
         from app.services.activities import current_actor
         from app.services.periods import close_period, close_summary
 
@@ -54,8 +64,5 @@ class PeriodCloseMixin:
                 except ServiceError as err:
                     db.session.rollback()
                     period = self._scoped_item(pk)
-                    messages = err.errors.values() if isinstance(err, ValidationFailed) else [[err.message]]
-                    for msgs in messages:
-                        for m in msgs:
-                            flash(m, "danger")
+                    flash_service_error(err)
         return self.render_template("period_close.html", form=form, period=period, summary=summary)
