@@ -67,10 +67,27 @@ class Config:
     AUTH_ROLE_ADMIN = "Admin"
     AUTH_ROLE_PUBLIC = "Public"
     AUTH_USER_REGISTRATION = False
-    AUTH_RATE_LIMITED = True
-    RATELIMIT_ENABLED = True
-    AUTH_RATE_LIMIT = "10 per 20 second"
-    RATELIMIT_STORAGE_URI = "memory://"
+    # Login, sessions and throttling (docs/SECURITY-auth.md). FAB's own AUTH_RATE_LIMITED
+    # throttles the form only, every POST alike: app/auth.py limits form and API together.
+    AUTH_RATE_LIMITED = False
+    RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"
+    # memory:// counts per worker; redis://host:6379/0 shares the limits between all workers.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "ekinerja")
+    # Per client address: every login attempt (an office behind one NAT address logs in at 08:00)
+    # and the failed ones.
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "600 per minute")
+    LOGIN_FAILED_RATE_LIMIT = os.environ.get("LOGIN_FAILED_RATE_LIMIT", "40 per 10 minute")
+    # Per account: this many wrong passwords in a row lock it for the cool-down (0: never).
+    LOGIN_LOCKOUT_THRESHOLD = int(os.environ.get("LOGIN_LOCKOUT_THRESHOLD", 20))
+    LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15))
+    # Reverse proxies in front of the app that set X-Forwarded-For (0: ignore the header).
+    TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", 0))
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", 30))
+    SESSION_ABSOLUTE_HOURS = float(os.environ.get("SESSION_ABSOLUTE_HOURS", 10))
+    # Policy for a new password (app/domain/passwords.py), in every form that sets one.
+    PASSWORD_MIN_LENGTH = int(os.environ.get("PASSWORD_MIN_LENGTH", 10))
+    FAB_PASSWORD_COMPLEXITY_ENABLED = True
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None
     # No cookie login for the REST API (it is CSRF-exempt): JWT only.
