@@ -284,17 +284,19 @@ def _current_password_ok(form, field) -> None:
         raise ValidationError("Kata sandi saat ini salah.")
 
 
-_RULES = "Minimal 10 karakter, bukan nama pengguna atau NIP (dan tidak memuatnya), bukan kata sandi umum."
+class _Rules:
+    """The policy as the forms describe it (the minimum length is a setting)."""
+
+    def __str__(self) -> str:
+        return (f"Minimal {current_app.config['PASSWORD_MIN_LENGTH']} karakter, bukan nama pengguna atau NIP "
+                "(dan tidak memuatnya), bukan kata sandi umum.")
 
 
-class ChangeOwnPasswordForm(DynamicForm):
-    current_password = PasswordField("Kata sandi saat ini", validators=[DataRequired(), _current_password_ok],
-                                     widget=BS3PasswordFieldWidget())
-    password = PasswordField("Kata sandi baru", description=_RULES,
-                             validators=[DataRequired(), PasswordComplexityValidator()],
-                             widget=BS3PasswordFieldWidget())
-    conf_password = PasswordField("Ulangi kata sandi baru",
-                                  validators=[EqualTo("password", message="Kedua kata sandi baru tidak sama.")],
+_RULES = _Rules()
+
+
+# Created before the form's own fields, so that it is shown first.
+_CURRENT_PASSWORD = PasswordField("Kata sandi saat ini", validators=[DataRequired(), _current_password_ok],
                                   widget=BS3PasswordFieldWidget())
 
 
@@ -305,6 +307,10 @@ class SetPasswordForm(DynamicForm):
     conf_password = PasswordField("Ulangi kata sandi baru",
                                   validators=[EqualTo("password", message="Kedua kata sandi baru tidak sama.")],
                                   widget=BS3PasswordFieldWidget())
+
+
+class ChangeOwnPasswordForm(SetPasswordForm):
+    current_password = _CURRENT_PASSWORD
 
 
 class EkResetMyPasswordView(ResetMyPasswordView):
