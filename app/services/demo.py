@@ -5,14 +5,18 @@ realistic organisation: the Sekretariat Daerah, 19 other OPD, the five kecamatan
 kelurahan, puskesmas and schools; a structural tree of positions from the Sekretaris Daerah
 down (with a few vacant posts and a Plt), about 300 employees (PNS, CPNS, PPPK) with valid
 NIPs and a login each, the activity catalog, the holiday calendar of the current year and the
-open periods of the current year; then about a month of daily activities of some 60 employees
-of three OPD in every workflow state (`seed_demo_activities`).
+open periods of the current year; then, for every OPD and kecamatan, the demo months (the
+previous month and the current one up to the seeding clock, `demo_window`): attendance,
+daily activities in every workflow state, periodic evaluations, the organisation predikat
+and the recap (`seed_demo_attendance`, `seed_demo_activities`, `seed_demo_scores`).
 
 Everything is generated from a locally seeded `random.Random(2026)`: the same code always
 produces the same organisation, names and NIPs, so the README can list demo logins
 (`demo_accounts()`, `DEMO_LOGINS`). Only the CPNS start months follow the seeding date
 (a CPNS has started recently by definition); PNS and PPPK data use the fixed reference
-year `REF_YEAR`.
+year `REF_YEAR`. The demo months follow the seeding clock (`seed_clock`: FIXED_TODAY, WIB)
+and are deterministic for a given day; only rows that would lie after the time of day of the
+seeding are left out.
 
 The plan is built in pure Python first (`_build_plan`), then written by `seed_demo`.
 Derived data (Unit.opd_id, Employee.superior_id, the Atasan role) is left to
