@@ -246,6 +246,9 @@ class MasterImportView(ImportFlowView):
         return svc.import_masterdata(meta["filename"], data, actor, kind=meta.get("kind"))
 
     def _done(self, result):
+        if result.logins:  # one-time passwords of the new employees' logins: this page only
+            resp = self.render_template("master_import_logins.html", summary=result.summary(), logins=result.logins)
+            return resp, 200, {"Cache-Control": "no-store"}
         flash(f"Data induk diimpor ({result.summary()}).", "success")
         return redirect(url_for(".index"))
 
