@@ -10,6 +10,19 @@ def _default_sqlite() -> str:
     return "sqlite:///" + os.path.join(instance, "ekinerja.db")
 
 
+def _env_flag(name: str, default: bool) -> bool:
+    """A yes/no setting from the environment: 1/true/yes/ya/on or 0/false/no/tidak/off."""
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    return raw in ("1", "true", "yes", "ya", "on")
+
+
+# `EKINERJA_ENV=development` is a local machine on plain http (cookies without Secure);
+# anything else is a deployment behind TLS.
+EKINERJA_ENV = os.environ.get("EKINERJA_ENV", "production").strip().lower()
+
+
 def _role(*pairs):
     """FAB_ROLES entry: anchored (view, permission) regular expressions."""
     return [[f"^{view}$", f"^{perm}$"] for view, perm in pairs]
@@ -96,6 +109,16 @@ class Config:
     JWT_ACCESS_TOKEN_EXPIRES = 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Cookies (session and remember-me): HttpOnly, SameSite=Lax, and Secure except in
+    # development; `SESSION_COOKIE_SECURE=0` turns Secure off explicitly (see docs/SECURITY.md).
+    SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE", EKINERJA_ENV != "development")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    # Strict-Transport-Security max-age (seconds), sent only on requests that came over TLS.
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", 365 * 24 * 3600))
     PAGE_SIZE_MAX = 100
 
     FAB_ROLES = {

@@ -31,5 +31,8 @@ def prepare(password: str) -> None:
 if __name__ == "__main__":
     demo_password = os.environ.get("DEMO_PASSWORD", "malang123")
     prepare(demo_password)
+    # The development server speaks plain http on 127.0.0.1, where a Secure cookie never comes
+    # back (no login possible). Deployments (gunicorn run:app behind TLS) keep Secure cookies.
+    app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
     print("e-Kinerja berjalan di http://127.0.0.1:5000")
     app.run(host="127.0.0.1", port=int(os.environ.get("PORT", "5000")), debug=False)

@@ -31,9 +31,10 @@ def create_app(config: object | str = "config.Config") -> Flask:
         register_views(appbuilder)
         appbuilder.post_init()
 
-    from app import cli, errors, i18n
+    from app import cli, errors, headers, i18n
 
     cli.register(app)
     errors.register(app)
+    headers.register(app)
     i18n.register(app)
     return app
