@@ -500,3 +500,181 @@ def test_attendance_view_scope(world, login_as):
     # read-only: no add, edit or delete for anybody
     assert login_as("bkd").get("/attendanceview/add").status_code in (403, 404)
     assert login_as("bkd").get(f"/attendanceview/edit/{a_id}").status_code in (403, 404)
+
+
+# --------------------------------------------------------------------------- issue 9 item 2: what an import replaces
+NOV_WORKDAYS = [date(2026, 11, d) for d in range(1, 31) if date(2026, 11, d).weekday() < 5]  # 21 days
+
+
+def seed_month(world, keys, status_of=lambda day: "HADIR"):
+    """Every November working day for the employees `keys` (as an earlier full import left them)."""
+    from app.extensions import db
+    from app.models import Attendance
+
+    for key in keys:
+        emp_id = world.employee(key).id
+        for day in NOV_WORKDAYS:
+            status = status_of(day)
+            db.session.add(Attendance(employee_id=emp_id, date=day, status=status,
+                                      minutes_late=0 if status == "HADIR" else None,
+                                      minutes_early=0 if status == "HADIR" else None))
+    db.session.commit()
+
+
+def snapshot(world, key):
+    return [(r.date, r.status, r.minutes_late) for r in attendance_rows(key, world)]
+
+
+def audit_after():
+    from app.extensions import db
+    from app.models import AuditLog
+
+    rows = db.session.scalars(select(AuditLog).where(AuditLog.entity == "AttendanceImport")
+                              .order_by(AuditLog.id)).all()
+    return [json.loads(r.after) for r in rows]
+
+
+def upload_month(client, data, filename="k.csv", replace_month=False):
+    form = {"year": "2026", "month": "11", "file": (io.BytesIO(data), filename)}
+    if replace_month:
+        form["replace_month"] = "y"
+    return client.post("/attendance-import/upload", data=form, content_type="multipart/form-data")
+
+
+def test_one_day_import_keeps_the_other_days_pages(world, login_as):
+    """The reported case: 4 rows for one day replaced 84 rows (the employees' other November
+    days) and changed their targets. Now exactly the 4 (employee, date) pairs change."""
+    keys = ("staff_a", "op_a", "kabid_a", "staff_a1")
+    # a CUTI day reduces the target: it must survive an import of another day
+    seed_month(world, keys, status_of=lambda day: "CUTI" if day == date(2026, 11, 16) else "HADIR")
+    before = {k: snapshot(world, k) for k in keys + ("staff_b",)}
+    rows = [(nip("staff_a"), "2026-11-10", "TK", None, None, ""),
+            (nip("op_a"), "2026-11-10", "HADIR", 30, 0, ""),
+            (nip("kabid_a"), "2026-11-10", "SAKIT", None, None, ""),
+            (nip("staff_a1"), "2026-11-10", "DL", None, None, "")]
+    client = login_as("operator")
+    resp = upload_month(client, csv_bytes(rows))
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "0 baris baru" in page and "4 baris lama diganti" in page and "data tanggal lain tidak" in page
+    assert "dihapus" not in page.split("Baris berkas")[0]
+    resp = client.post("/attendance-import/confirm", data={"token": token_of(resp)}, follow_redirects=True)
+    assert resp.status_code == 200
+    assert ("Kehadiran November 2026 diimpor untuk 4 pegawai: 0 baris baru ditambahkan, 4 baris lama diganti "
+            "pada tanggal yang sama, 0 baris dihapus") in resp.get_data(as_text=True)
+    assert attendance_count() == 4 * 21
+    changed = {"staff_a": ("TK", None), "op_a": ("HADIR", 30), "kabid_a": ("SAKIT", None), "staff_a1": ("DL", None)}
+    for key in keys:
+        expected = [(d, *changed[key]) if d == date(2026, 11, 10) else (d, s, m) for d, s, m in before[key]]
+        assert snapshot(world, key) == expected  # other days (the CUTI day too) untouched
+    assert snapshot(world, "staff_b") == before["staff_b"]
+    (after,) = audit_after()
+    assert (after["mode"], after["rows"], after["inserted"], after["replaced_rows"], after["deleted_rows"]) == (
+        "TANGGAL", 4, 0, 4, 0)
+
+
+def test_month_replace_needs_its_own_confirmation_pages(world, login_as):
+    from app.extensions import db
+    from app.models import Attendance
+
+    seed_month(world, ("staff_a", "staff_a1", "op_a"))
+    rows = [(nip("staff_a"), "2026-11-02", "HADIR", 5, 0, ""),
+            (nip("staff_a"), "2026-11-03", "HADIR", 0, 0, ""),
+            (nip("staff_a1"), "2026-11-02", "IZIN", None, None, "")]
+    client = login_as("operator")
+    resp = upload_month(client, csv_bytes(rows), replace_month=True)
+    page = resp.get_data(as_text=True)
+    # 21 + 21 stored rows of the two employees, 3 replaced: 39 deleted, all in Dinas Kesehatan
+    assert "Ganti seluruh bulan" in page and "39 baris lama pada tanggal lain" in page
+    assert re.search(r"<td>Dinas Kesehatan</td><td[^>]*>39</td>", page)
+    assert 'name="confirm_delete"' in page and 'name="expected_deleted"' in page
+    token = token_of(resp)
+    full = {"token": token, "replace_month": "1", "expected_deleted": "39", "confirm_delete": "y"}
+
+    # a plain confirmation (the token alone) cannot delete a month
+    resp = client.post("/attendance-import/confirm", data={"token": token})
+    assert resp.status_code == 200 and "tidak sesuai dengan pilihan saat unggah" in resp.get_data(as_text=True)
+    # the choice without the ticked box, or with another count, deletes nothing either
+    resp = client.post("/attendance-import/confirm", data={**full, "confirm_delete": ""})
+    assert "Centang persetujuan penghapusan" in resp.get_data(as_text=True)
+    resp = client.post("/attendance-import/confirm", data={**full, "expected_deleted": "3"})
+    assert "berubah sejak pratinjau (3 menjadi 39)" in resp.get_data(as_text=True)
+    assert attendance_count() == 3 * 21
+
+    # the data changes after the preview: the count no longer matches, nothing is written
+    db.session.add(Attendance(employee_id=world.employee("staff_a").id, date=date(2026, 11, 7), status="HADIR",
+                              minutes_late=0, minutes_early=0))
+    db.session.commit()
+    resp = client.post("/attendance-import/confirm", data=full)
+    page = resp.get_data(as_text=True)
+    assert "berubah sejak pratinjau (39 menjadi 40)" in page and "40 baris lama pada tanggal lain" in page
+    assert attendance_count() == 3 * 21 + 1
+
+    resp = client.post("/attendance-import/confirm", data={**full, "expected_deleted": "40"}, follow_redirects=True)
+    assert ("0 baris baru ditambahkan, 3 baris lama diganti pada tanggal yang sama, 40 baris lama pada tanggal lain "
+            "dihapus (ganti seluruh bulan: Dinas Kesehatan 40)") in resp.get_data(as_text=True)
+    assert snapshot(world, "staff_a") == [(date(2026, 11, 2), "HADIR", 5), (date(2026, 11, 3), "HADIR", 0)]
+    assert snapshot(world, "staff_a1") == [(date(2026, 11, 2), "IZIN", None)]
+    assert len(snapshot(world, "op_a")) == 21  # not in the file: untouched
+    assert attendance_count() == 3 + 21
+    (after,) = audit_after()
+    assert (after["mode"], after["inserted"], after["replaced_rows"], after["deleted_rows"]) == ("BULAN", 0, 3, 40)
+    assert after["deleted_by_opd"] == {"Dinas Kesehatan": 40}
+
+
+def test_month_replace_of_an_operator_touches_only_their_opd(world, login_as):
+    from app.services.attendance import import_month, preview_import
+
+    seed_month(world, ("staff_a", "staff_b", "op_b"))
+    others = {k: snapshot(world, k) for k in ("staff_b", "op_b")}
+    data = csv_bytes([(nip("staff_a"), "2026-11-02", "HADIR", 0, 0, "")])
+    preview = preview_import(2026, 11, "k.csv", data, operator(world), replace_month=True)
+    assert preview.ok and preview.deleted_rows == 20
+    assert [(c.name, c.rows) for c in preview.deleted_by_opd] == [("Dinas Kesehatan", 20)]
+    # an operator's file naming another OPD's employee is refused as a whole
+    bad = csv_bytes([(nip("staff_a"), "2026-11-02", "HADIR", 0, 0, ""),
+                     (nip("staff_b"), "2026-11-02", "TK", "", "", "")])
+    page = upload_month(login_as("operator"), bad, replace_month=True).get_data(as_text=True)
+    assert "bukan pegawai dalam cakupan Anda" in page and 'name="token"' not in page
+    # a month replace without the count of the preview is refused by the service too
+    with pytest.raises(Exception) as err:
+        import_month(2026, 11, "k.csv", data, operator(world), replace_month=True)
+    assert "harus dikonfirmasi" in str(err.value)
+    result = import_month(2026, 11, "k.csv", data, operator(world), replace_month=True, expected_deleted=20)
+    from app.extensions import db
+
+    db.session.commit()
+    assert (result.deleted_rows, result.replaced_rows) == (20, 1)
+    assert {k: snapshot(world, k) for k in ("staff_b", "op_b")} == others
+    assert snapshot(world, "staff_a") == [(date(2026, 11, 2), "HADIR", 0)]
+
+
+def test_rows_on_a_non_working_day_are_flagged(world, login_as):
+    from app.extensions import db
+    from app.models import Holiday
+
+    db.session.add(Holiday(date=date(2026, 11, 10), name="Hari Pahlawan (contoh)", kind="LIBUR_NASIONAL"))
+    db.session.commit()
+    rows = [(nip("staff_a"), "2026-11-07", "TK", None, None, ""),  # Saturday, 5-day unit
+            (nip("staff_a1"), "2026-11-07", "HADIR", 0, 0, ""),  # Saturday, 6-day puskesmas: a working day
+            (nip("staff_a1"), "2026-11-08", "HADIR", 0, 0, ""),  # Sunday
+            (nip("staff_a"), "2026-11-10", "HADIR", 0, 0, ""),  # holiday
+            (nip("staff_a"), "2026-11-11", "HADIR", 0, 0, "")]  # Wednesday
+    from app.services.attendance import preview_import
+
+    preview = preview_import(2026, 11, "k.csv", csv_bytes(rows), operator(world))
+    assert preview.ok and preview.counts["warnings"] == 3
+    warned = {r.line: r.warnings for r in preview.rows if r.warnings}
+    assert set(warned) == {2, 4, 5}
+    assert "Sabtu 07-11-2026 bukan hari kerja (di luar 5 hari kerja unit pegawai)" in warned[2][0]
+    assert "Minggu 08-11-2026 bukan hari kerja (di luar 6 hari kerja" in warned[4][0]
+    assert "Selasa 10-11-2026 bukan hari kerja (hari libur)" in warned[5][0]
+    client = login_as("operator")
+    resp = upload_month(client, csv_bytes(rows))
+    page = resp.get_data(as_text=True)
+    assert "3 baris berada pada hari yang bukan hari kerja" in page and "tidak mengurangi apa pun" in page
+    assert page.count('class="warning"') == 3
+    client.post("/attendance-import/confirm", data={"token": token_of(resp)})  # warnings do not block
+    assert attendance_count() == 5
+    (after,) = audit_after()
+    assert after["non_working_day_rows"] == 3

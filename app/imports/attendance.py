@@ -23,10 +23,10 @@ from datetime import date
 from typing import Any, Collection, Iterable, Mapping, Optional
 
 from app.domain.calendar import DAY_NAMES_ID, WORKDAY_OPTIONS, is_working_day
-
 from app.imports.common import (
     DATE_FORMATS_LABEL, DEFAULT_LIMITS, CsvSource, SheetSource, TableSource, UploadLimits, as_text as _as_text,
-    file_kind, find_sheet, is_blank as _is_blank, normalise_header, open_xlsx, parse_date, parse_nip as _parse_nip, size_problem,
+    file_kind, find_sheet, is_blank as _is_blank, normalise_header, open_xlsx, parse_date, parse_nip as _parse_nip,
+    size_problem,
 )
 
 SHEET_NAME = "Kehadiran"

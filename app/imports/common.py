@@ -175,7 +175,8 @@ _XLSX_MAIN_TYPES = (b"spreadsheetml.sheet.main+xml", b"spreadsheetml.template.ma
 MSG_NOT_XLSX = "Berkas bukan XLSX yang valid (bukan buku kerja Excel). Simpan ulang sebagai .xlsx atau CSV."
 
 
-def _mb(n: int) -> str:
+def format_size(n: int) -> str:
+    """Bytes for messages: "3 KB", "20 MB"."""
     return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
 
 
@@ -185,7 +186,7 @@ def _num(n: int) -> str:
 
 def size_problem(data: bytes, limits: UploadLimits = DEFAULT_LIMITS) -> Optional[str]:
     if len(data) > limits.max_bytes:
-        return f"Berkas terlalu besar ({_mb(len(data))}; paling besar {_mb(limits.max_bytes)})."
+        return f"Berkas terlalu besar ({format_size(len(data))}; paling besar {format_size(limits.max_bytes)})."
     return None
 
 
@@ -217,13 +218,14 @@ def xlsx_container_problem(data: bytes, limits: UploadLimits = DEFAULT_LIMITS) -
             loaded += info.file_size
         if info.file_size > _LARGE_ENTRY and info.file_size > limits.max_ratio * max(info.compress_size, 1):
             return (f"Berkas XLSX ditolak: bagian {info.filename} dimampatkan secara tidak wajar "
-                    f"({_mb(info.file_size)} dari {_mb(max(info.compress_size, 1))}; kemungkinan zip bomb).")
+                    f"({format_size(info.file_size)} dari {format_size(max(info.compress_size, 1))}; "
+                    "kemungkinan zip bomb).")
     if total > limits.max_uncompressed:
-        return (f"Berkas XLSX terlalu besar setelah dibuka ({_mb(total)}; paling besar "
-                f"{_mb(limits.max_uncompressed)}). Bagi data menjadi beberapa berkas.")
+        return (f"Berkas XLSX terlalu besar setelah dibuka ({format_size(total)}; paling besar "
+                f"{format_size(limits.max_uncompressed)}). Bagi data menjadi beberapa berkas.")
     if loaded > limits.max_loaded_parts:
-        return (f"Berkas XLSX berisi teks atau gaya terlalu besar ({_mb(loaded)} di luar lembar data; paling "
-                f"besar {_mb(limits.max_loaded_parts)}). Simpan ulang hanya data yang diperlukan.")
+        return (f"Berkas XLSX berisi teks atau gaya terlalu besar ({format_size(loaded)} di luar lembar data; paling "
+                f"besar {format_size(limits.max_loaded_parts)}). Simpan ulang hanya data yang diperlukan.")
     try:
         with archive.open("[Content_Types].xml") as fh:
             types = fh.read(1024 * 1024)

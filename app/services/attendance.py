@@ -280,7 +280,8 @@ def import_month(year: int, month: int, filename: str, data: bytes, actor, repla
             "deleted_rows": len(plan.deleted_ids),
             "deleted_by_opd": {c.name: c.rows for c in plan.deleted_by_opd},
             "non_working_day_rows": counts["warnings"], "by_status": counts["by_status"],
-        }, detail=f"Impor kehadiran {preview.month_label} ({'ganti seluruh bulan' if replace_month else 'per tanggal'}): "
+        }, detail=f"Impor kehadiran {preview.month_label} ({'ganti seluruh bulan' if replace_month else 'per tanggal'})"
+                  ": "
                   f"{len(values)} baris, {len(ids)} pegawai, {plan.inserted} baru, {len(plan.replaced_ids)} diganti, "
                   f"{len(plan.deleted_ids)} dihapus")
         record.rows = len(values)

@@ -17,6 +17,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import db
+from app.imports.common import format_size
 from app.security import log_refusal
 from app.services import Conflict, Forbidden, ServiceError, ValidationFailed
 from app.services.activities import current_actor
@@ -82,7 +83,7 @@ class ImportFlowView(BaseView):
     def _too_large(self, err):
         limit = current_app.config.get("MAX_CONTENT_LENGTH") or self._max_bytes()
         form = self._blank_form()
-        form.file.errors = [f"Berkas terlalu besar: unggahan paling besar {limit / (1024 * 1024):.0f} MB. "
+        form.file.errors = [f"Berkas terlalu besar: unggahan paling besar {format_size(limit)}. "
                             "Bagi data menjadi beberapa berkas."]
         return self._render_form(form), 413
 
