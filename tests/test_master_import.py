@@ -481,7 +481,10 @@ def test_pages_upload_preview_confirm(world, login_as):
     assert counts() == before
     token = token_of(resp)
     resp = client.post("/master-import/confirm", data={"token": token})
-    assert resp.status_code == 302
+    # the four new employees got logins: their one-time passwords are on this page only
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+    page = resp.get_data(as_text=True)
+    assert "Impor Data Induk Selesai" in page and all(nip in page for nip in (NIP_KADIS, NIP_KABID, NIP_KASI, NIP_STAF))
     assert counts() == (before[0] + 3, before[1] + 4, before[2] + 4)
     assert db.session.scalar(select(func.count()).select_from(Unit).where(Unit.code == "5.00")) == 1
     # the stored upload is gone: a second confirm imports nothing more
