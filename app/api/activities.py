@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 from datetime import date, time
-from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Optional
 
 from flask import request
@@ -26,7 +25,9 @@ from sqlalchemy.exc import OperationalError
 from app.domain import workflow as wf
 from app.extensions import db
 from app.models import Activity, ActivityCatalog, Employee
-from app.security import ROLE_OPERATOR, log_refusal, scope_clause, scope_filters
+from app.security import (
+    ROLE_OPERATOR, active_lookup_filters, entry_lookup_filters, log_refusal, scope_clause, scope_filters,
+)
 from app.services import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services import activities as svc
 
@@ -42,8 +43,6 @@ READ_ONLY_FIELDS = {
     "evidence_file", "evidence_name",
 }
 BULK_MAX = 500
-VOLUME_MAX = Decimal("999999.99")  # Numeric(8, 2)
-LINK_MAX = 500
 
 MSG_REQUIRED = "Wajib diisi."
 MSG_DB_CONFLICT = "Aktivitas ini sedang diproses oleh pengguna lain. Muat ulang lalu coba lagi."
@@ -149,23 +148,14 @@ def _parse_entry(body: dict, allowed: tuple[str, ...]) -> dict[str, Any]:
             if catalog is None:
                 add("catalog", "Uraian tugas tidak ditemukan di katalog.")
             values["catalog"] = catalog
+    # Types here; lengths and ranges in the one validator of app.domain.workflow (check_entry).
     if "description" in body:
         text = _optional_text(body, "description", errors)
         values["description"] = (text or "").strip()
     if "volume" in body:
-        raw = body["volume"]
-        volume = None
-        if not isinstance(raw, bool) and isinstance(raw, (int, float, str)):
-            try:
-                volume = Decimal(str(raw).strip())
-            except InvalidOperation:
-                volume = None
-        if volume is None or not volume.is_finite():
-            add("volume", "Volume harus berupa angka.")
-        elif volume > VOLUME_MAX:
-            add("volume", f"Volume paling banyak {VOLUME_MAX}.")
-        elif volume != volume.quantize(Decimal("0.01")):
-            add("volume", "Volume paling banyak dua angka di belakang koma.")
+        volume = wf.to_volume(body["volume"])
+        if volume is None:
+            add("volume", wf.MSG_VOLUME_NUMBER)
         values["volume"] = volume
     for key in ("start_time", "end_time"):
         if key in body:
@@ -183,8 +173,6 @@ def _parse_entry(body: dict, allowed: tuple[str, ...]) -> dict[str, Any]:
             values[key] = parsed
     if "evidence_link" in body:
         link = (_optional_text(body, "evidence_link", errors) or "").strip()
-        if len(link) > LINK_MAX:
-            add("evidence_link", f"Tautan bukti paling panjang {LINK_MAX} karakter.")
         values["evidence_link"] = link or None
     if errors:
         raise ValidationFailed(errors)
@@ -216,6 +204,9 @@ class ActivityApi(ModelRestApi):
     search_columns = ["employee", "date", "status", "superior"]
     order_columns = ["id", "date", "status", "claimed_minutes"]
     base_order = ("date", "desc")
+    # `_info` lookups: whom the user may enter activities for, and the active catalog.
+    add_query_rel_fields = {"employee": entry_lookup_filters(), "catalog": active_lookup_filters()}
+    edit_query_rel_fields = {"catalog": active_lookup_filters()}
 
     def __init__(self, **kwargs):
         self.base_filters = scope_filters()
@@ -509,12 +500,11 @@ class ActivityApi(ModelRestApi):
             target = _optional_text(body, "status", errors)
             if target is not None and target not in wf.STATUSES:
                 errors.setdefault("status", []).append("Status tujuan tidak dikenal.")
-            claimed = None
-            if body.get("claimed_minutes") is not None:
-                claimed = _int_or_none(body["claimed_minutes"])
-                if claimed is None or claimed > 24 * 60:
-                    errors.setdefault("claimed_minutes", []).append(
-                        "Menit harus bilangan bulat antara 0 dan 1440.")
+            claimed = body.get("claimed_minutes")
+            if claimed is not None:  # range checked by the service (app.domain.workflow.minutes_errors)
+                claimed = _int_or_none(claimed)
+                if claimed is None:
+                    errors.setdefault("claimed_minutes", []).append(wf.MSG_MINUTES)
             version = _version(body, errors)
             if errors:
                 raise ValidationFailed(errors)

@@ -105,6 +105,17 @@ def resolve_superior(employee_id: int, on: date, org: OrgSnapshot) -> int | None
     return _walk_up(employee_id, position_id, org)
 
 
+def is_top_of_tree(employee_id: int, org: OrgSnapshot) -> bool:
+    """True for the genuine top of the tree: an active employee whose position has no parent
+    position (the Sekda; BKD decides there). An employee without a position, one whose
+    superior posts are all vacant, or one in a corrupted tree is NOT the top: their superior
+    is simply not set, which the operator must fix."""
+    position_id = org.employee_position.get(employee_id)
+    if position_id is None:
+        return False
+    return position_id in org.position_parent and org.position_parent[position_id] is None
+
+
 def _nearest_staffed(
     position_id: int, org: OrgSnapshot, memo: dict[int, int | None]
 ) -> object:

@@ -291,3 +291,98 @@ def check_activity_entry(
                     f"aktivitas lain pada {_hhmm(o_start)}–{_hhmm(o_end)}.",
                 )
     return errors
+
+
+# --- field limits: ONE validator for the form, the API and any import ------------------------
+DESCRIPTION_MAX = 2000  # characters of the activity description
+NOTE_MAX = 1000  # decision notes, return notes, reject reasons, BKD correction reasons, evaluation notes
+LINK_MAX = 500  # evidence link (column String(500))
+VOLUME_MAX = Decimal("1000")  # output units of one activity (a day's work)
+MINUTES_MAX = 24 * 60
+
+MSG_TEXT = "Harus berupa teks."
+MSG_VOLUME_NUMBER = "Volume harus berupa angka."
+MSG_VOLUME_POSITIVE = "Volume harus lebih dari 0."
+MSG_VOLUME_MAX = f"Volume paling banyak {VOLUME_MAX}."
+MSG_VOLUME_PLACES = "Volume paling banyak dua angka di belakang koma."
+MSG_DESCRIPTION_MAX = f"Uraian kegiatan paling panjang {DESCRIPTION_MAX} karakter."
+MSG_LINK_MAX = f"Tautan bukti paling panjang {LINK_MAX} karakter."
+MSG_NOTE_MAX = f"Catatan paling panjang {NOTE_MAX} karakter."
+MSG_MINUTES = f"Menit harus bilangan bulat antara 0 dan {MINUTES_MAX}."
+
+
+def to_volume(raw: object) -> Decimal | None:
+    """A volume as typed (form text, JSON number or string, Decimal) as a finite Decimal, or
+    None when it is not a finite number (NaN, Infinity, text, booleans)."""
+    if raw is None or isinstance(raw, bool):
+        return None
+    if isinstance(raw, Decimal):
+        value = raw
+    elif isinstance(raw, (int, float, str)):
+        text = str(raw).strip()
+        if not text or len(text) > 40:
+            return None
+        try:
+            value = Decimal(text)
+        except ArithmeticError:
+            return None
+    else:
+        return None
+    return value if value.is_finite() else None
+
+
+def volume_errors(raw: object) -> list[str]:
+    """Messages for one volume value (empty list = acceptable)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return [MSG_VOLUME_POSITIVE]
+    value = to_volume(raw)
+    if value is None:
+        return [MSG_VOLUME_NUMBER]
+    if value <= 0:
+        return [MSG_VOLUME_POSITIVE]
+    if value > VOLUME_MAX:
+        return [MSG_VOLUME_MAX]
+    if value != value.quantize(Decimal("0.01")):
+        return [MSG_VOLUME_PLACES]
+    return []
+
+
+def text_errors(value: object, limit: int, message: str) -> list[str]:
+    """Messages for an optional text value: it must be text and at most `limit` characters."""
+    if value is None:
+        return []
+    if not isinstance(value, str):
+        return [MSG_TEXT]
+    return [message] if len(value.strip()) > limit else []
+
+
+def note_errors(note: object) -> list[str]:
+    """Decision notes, return notes, reject reasons, BKD correction reasons, evaluation notes."""
+    return text_errors(note, NOTE_MAX, MSG_NOTE_MAX)
+
+
+def minutes_errors(value: object) -> list[str]:
+    """Claimed minutes set by hand (BKD correction): a whole number 0..1440."""
+    if value is None:
+        return []
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MINUTES_MAX:
+        return [MSG_MINUTES]
+    return []
+
+
+def activity_field_errors(values: dict) -> dict[str, list[str]]:
+    """Type, length and range of the typed fields of one activity (description, volume,
+    evidence link): the one validator the form, the API and any import call (through
+    app.services.activities.check_entry). Keys absent from `values` are not checked."""
+    errors: dict[str, list[str]] = {}
+    checks = {
+        "description": lambda v: text_errors(v, DESCRIPTION_MAX, MSG_DESCRIPTION_MAX),
+        "volume": volume_errors,
+        "evidence_link": lambda v: text_errors(v, LINK_MAX, MSG_LINK_MAX),
+    }
+    for name, check in checks.items():
+        if name in values:
+            found = check(values[name])
+            if found:
+                errors[name] = found
+    return errors

@@ -2,6 +2,7 @@
 superior's decisions. Rows in the order of SELECT_FIELDS (app.services.reports)."""
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Iterable, Optional, Sequence
 
@@ -25,14 +26,34 @@ COLUMNS = [
 ]
 
 
+CELL_TEXT_MAX = 32767  # Excel's limit of one cell
+
+
+def _number(value) -> Optional[float]:
+    """A finite number for a numeric cell; anything else (NaN, infinity, text a legacy row
+    may hold) is left blank instead of failing the whole report."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError, OverflowError, ArithmeticError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _text(value) -> Optional[str]:
+    if value is None:
+        return None
+    text = str(value)
+    return text if len(text) <= CELL_TEXT_MAX else text[:CELL_TEXT_MAX - 1] + "…"
+
+
 def _values(rows: Iterable[Sequence]):
     n = 0
     for day, start, end, desc, vol, unit, minutes, rec, status, superior, note, decided in rows:
         n += 1
         hours = f"{start:%H:%M}–{end:%H:%M}" if start and end else (f"{start:%H:%M}" if start else None)
-        yield (n, f"{day:%d-%m-%Y}", hours, desc, None if vol is None else float(vol), unit, minutes, rec,
-               STATUS_LABELS.get(status, status), superior, note,
-               f"{decided + WIB:%d-%m-%Y %H:%M}" if decided else None)
+        yield (n, f"{day:%d-%m-%Y}" if day else None, hours, _text(desc), _number(vol), _text(unit),
+               _number(minutes), _number(rec), STATUS_LABELS.get(status, _text(status)), _text(superior),
+               _text(note), f"{decided + WIB:%d-%m-%Y %H:%M}" if decided else None)
 
 
 def build(target, rows: Iterable[Sequence], meta: ReportMeta, *, constant_memory: bool = False,

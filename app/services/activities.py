@@ -17,7 +17,7 @@ from sqlalchemy import and_, or_, select
 
 from app.domain import calendar as cal
 from app.domain import workflow as wf
-from app.domain.hierarchy import OrgSnapshot, Override, resolve_superior
+from app.domain.hierarchy import OrgSnapshot, Override, is_top_of_tree, resolve_superior
 from app.extensions import db
 from app.services import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services import calendar as cal_service
@@ -50,6 +50,7 @@ class Actor:
     employee_id: Optional[int]
     roles: set[str] = field(default_factory=set)
     opd_id: Optional[int] = None
+    employee_active: bool = True  # the actor's own employee row (deactivated: no entry, no submit)
 
     @property
     def is_bkd(self) -> bool:
@@ -64,12 +65,31 @@ def current_actor() -> Actor:
     return Actor(
         user_id=getattr(user, "id", None), username=getattr(user, "username", None),
         employee_id=getattr(emp, "id", None), roles=role_names(user) if user else set(),
-        opd_id=operator_opd_id(),
+        opd_id=operator_opd_id(), employee_active=emp is None or bool(emp.active),
     )
 
 
 def _employee_opd(employee) -> Optional[int]:
     return employee.unit.opd_id if employee is not None and employee.unit is not None else None
+
+
+MSG_EMPLOYEE_INACTIVE = ("Pegawai {name} (NIP {nip}) sudah tidak aktif; aktivitasnya tidak dapat dicatat, diubah "
+                         "atau diajukan.")
+MSG_ACTOR_INACTIVE = ("Data kepegawaian Anda sudah dinonaktifkan; Anda tidak dapat mencatat, mengubah atau "
+                      "mengajukan aktivitas.")
+MSG_NO_SUPERIOR = ("Atasan langsung pegawai ini belum ditetapkan (jabatan atasan lowong, pejabatnya tidak aktif, "
+                   "atau jabatan pegawai belum diatur), sehingga aktivitas belum dapat diajukan. Mohon Operator "
+                   "OPD menetapkan jabatan atau atasan pengganti (Plt) pegawai ini terlebih dahulu.")
+
+
+def inactive_errors(actor: Actor, employee) -> Errors:
+    """Entry, edit and submission are refused for a deactivated employee and by a deactivated
+    actor (page, API and operator on behalf alike)."""
+    if not actor.employee_active:
+        return {"employee": [MSG_ACTOR_INACTIVE]}
+    if employee is not None and not employee.active:
+        return {"employee": [MSG_EMPLOYEE_INACTIVE.format(name=employee.name, nip=employee.nip)]}
+    return {}
 
 
 def may_enter_for(actor: Actor, employee) -> bool:
@@ -82,9 +102,13 @@ def may_enter_for(actor: Actor, employee) -> bool:
 
 
 # --------------------------------------------------------------------------- superiors
-def superior_on(employee_id: int, on: date) -> tuple[Optional[int], Optional[int]]:
+def superior_on(employee_id: int, on: date, strict: bool = False) -> tuple[Optional[int], Optional[int]]:
     """(superior, superior's superior) of one employee on a date, from a small snapshot of
-    the position chain, its holders and the overrides involved (domain rule)."""
+    the position chain, its ACTIVE holders and the overrides involved (domain rule).
+
+    With `strict` (submission), (None, None) is returned only for the genuine top of the tree
+    (the Sekda: BKD decides there); any other employee whose superior cannot be resolved
+    raises NoSuperior, so nothing lands in BKD's queue by accident."""
     from app.models import Employee, Position, SuperiorOverride
 
     def snapshot_for(emp_ids: set[int]) -> OrgSnapshot:
@@ -112,17 +136,29 @@ def superior_on(employee_id: int, on: date) -> tuple[Optional[int], Optional[int
             holders.setdefault(r.position_id, []).append(r.id)
             employee_position.setdefault(r.id, r.position_id)
         overrides: dict[int, list[Override]] = {}
-        for r in db.session.execute(select(SuperiorOverride).where(SuperiorOverride.employee_id.in_(emp_ids))).scalars():
+        # Only an active employee can be a superior (a deactivated Plt is skipped).
+        for r in db.session.execute(
+                select(SuperiorOverride.employee_id, SuperiorOverride.superior_id, SuperiorOverride.valid_from,
+                       SuperiorOverride.valid_to)
+                .join(Employee, Employee.id == SuperiorOverride.superior_id)
+                .where(SuperiorOverride.employee_id.in_(emp_ids), Employee.active.is_(True))):
             overrides.setdefault(r.employee_id, []).append(Override(r.superior_id, r.valid_from, r.valid_to))
             employee_position.setdefault(r.superior_id, None)
         return OrgSnapshot(employee_position=employee_position, position_parent=position_parent,
                            position_holders=holders, overrides=overrides)
 
-    superior = resolve_superior(employee_id, on, snapshot_for({employee_id}))
+    org = snapshot_for({employee_id})
+    superior = resolve_superior(employee_id, on, org)
     if superior is None:
+        if strict and not is_top_of_tree(employee_id, org):
+            raise NoSuperior(employee_id)
         return None, None
     escalation = resolve_superior(superior, on, snapshot_for({superior}))
     return superior, escalation
+
+
+class NoSuperior(Exception):
+    """The superior of an employee below the top of the tree could not be resolved."""
 
 
 # --------------------------------------------------------------------------- entry rules
@@ -175,6 +211,7 @@ def check_entry(values: Mapping[str, Any], current_id: Optional[int], actor: Act
     def add(f, m):
         errors.setdefault(f, []).append(m)
 
+    errors.update(wf.activity_field_errors(dict(values)))
     employee = values.get("employee")
     if employee is None:
         add("employee", "Wajib diisi.")
@@ -182,13 +219,16 @@ def check_entry(values: Mapping[str, Any], current_id: Optional[int], actor: Act
     if not may_enter_for(actor, employee):
         add("employee", "Anda hanya dapat mencatat aktivitas sendiri atau pegawai OPD Anda.")
         return errors, 0
+    inactive = inactive_errors(actor, employee)
+    if inactive:
+        return inactive, 0
     day = values.get("date")
     if not isinstance(day, date):
         add("date", "Wajib diisi.")
         return errors, 0
     catalog = values.get("catalog")
     description = (values.get("description") or "").strip()
-    volume = values.get("volume")
+    volume = wf.to_volume(values.get("volume"))
     start, end = values.get("start_time"), values.get("end_time")
     if catalog is None and not description:
         add("description", "Isi uraian kegiatan atau pilih uraian tugas dari katalog.")
@@ -197,8 +237,6 @@ def check_entry(values: Mapping[str, Any], current_id: Optional[int], actor: Act
             add("catalog", "Uraian tugas ini sudah tidak aktif.")
         elif not catalog_allowed(catalog, employee):
             add("catalog", "Uraian tugas ini tidak berlaku untuk jabatan pegawai.")
-    if volume is None or volume <= 0:
-        add("volume", "Volume harus lebih dari 0.")
     if catalog is None and (start is None or end is None):
         add("start_time", "Jam mulai dan jam selesai wajib diisi bila tidak memakai uraian tugas dari katalog.")
     if (start is None) != (end is None):
@@ -259,11 +297,15 @@ def apply_entry(item, actor: Actor, claimed: int) -> None:
         item._audit_action = wf.EDIT
 
 
-def check_editable(item, actor: Actor) -> None:
+def check_editable(item, actor: Actor, deleting: bool = False) -> None:
     """Edits and deletes: only the owner or the operator, only while DRAFT or RETURNED, only
-    while the period is open."""
+    while the period is open; edits not for (or by) a deactivated employee."""
     if not may_enter_for(actor, item.employee):
         raise Forbidden("Anda tidak berwenang mengubah aktivitas ini.")
+    if not deleting:
+        inactive = inactive_errors(actor, item.employee)
+        if inactive:
+            raise ValidationFailed(inactive)
     if not wf.is_editable(item.status):
         raise ValidationFailed({"status": [wf.MSG_EDIT_LOCKED]})
     if cal_service.period_state(item.date) != "OPEN":
@@ -341,7 +383,10 @@ def submit(item, actor: Actor) -> None:
     errors, claimed = check_entry(values, item.id, actor, for_submit=True)
     if errors:
         raise ValidationFailed(errors)
-    superior, escalation = superior_on(item.employee_id, item.date)
+    try:
+        superior, escalation = superior_on(item.employee_id, item.date, strict=True)
+    except NoSuperior:
+        raise ValidationFailed({"superior": [MSG_NO_SUPERIOR]}) from None
     today = today_local()
     review_due = review_deadline_for(superior, item.employee, today)
     # Every query is done: now change the row (one flush, one audit row).
@@ -402,6 +447,9 @@ def decide(item, action: str, actor: Actor, note: Optional[str] = None, version:
     if item.status != wf.SUBMITTED:  # a DRAFT has no superior snapshot yet: not "not your item"
         raise ValidationFailed({"status": [
             f"Aktivitas berstatus {wf.status_label(item.status)} belum diajukan sehingga belum dapat diputuskan."]})
+    note_problems = wf.note_errors(note)
+    if note_problems:
+        raise ValidationFailed({"note": note_problems})
     if not may_decide(item, actor):
         if actor.employee_id is not None and item.employee_id == actor.employee_id:
             raise Forbidden("Anda tidak dapat memutuskan aktivitas Anda sendiri.")
@@ -428,13 +476,15 @@ def correct(item, actor: Actor, note: str, target: Optional[str] = None, claimed
     """BKD correction of an APPROVED or REJECTED activity (audited, note required)."""
     if not actor.is_bkd:
         raise Forbidden("Koreksi aktivitas yang sudah diputuskan hanya dapat dilakukan oleh BKD.")
+    problems = {k: v for k, v in (("note", wf.note_errors(note)), ("claimed_minutes", wf.minutes_errors(claimed)))
+                if v}
+    if problems:
+        raise ValidationFailed(problems)
     _require_open(item)
     try:
         new_status = wf.next_status(item.status, wf.CORRECT, note, target)
     except wf.WorkflowError as err:
         raise ValidationFailed({"note": [str(err)]}) from None
-    if claimed is not None and claimed < 0:
-        raise ValidationFailed({"claimed_minutes": ["Menit tidak boleh negatif."]})
     new_claimed = item.claimed_minutes if claimed is None else claimed
     # Every query is done before the row changes (one flush, one audit row for the correction).
     decided_at = utcnow()
@@ -626,7 +676,7 @@ def bulk(ids: Iterable[int], operation, actor: Actor) -> BulkResult:
 
 
 def delete(item, actor: Actor) -> None:
-    check_editable(item, actor)
+    check_editable(item, actor, deleting=True)
     db.session.delete(item)
 
 

@@ -294,6 +294,8 @@ def evaluate(employee, period, actor, rating_hasil_kerja: Optional[str], perilak
             errors.setdefault(value, []).append(f"Rating {PR.BERAKHLAK_LABELS[value]} wajib dipilih.")
     if rating_perilaku and rating_perilaku not in PR.RATINGS:
         errors["rating_perilaku"] = ["Rating perilaku tidak dikenal."]
+    if wf.note_errors(note):  # the one note validator of the activity decisions
+        errors["note"] = wf.note_errors(note)
     if errors:
         missing = [PR.BERAKHLAK_LABELS[v] for v in PR.BERAKHLAK_VALUES if v in errors]
         if missing:

@@ -13,13 +13,15 @@ from flask_appbuilder.security.decorators import permission_name
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import func, select
-from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, NumberRange, Optional as OptionalV
+from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Optional as OptionalV
 
 from app.domain import workflow as wf
 from app.extensions import db
 from app.models import Activity, Employee
-from app.security import entry_scope_clause, log_refusal, refuse, scope_clause
+from app.security import (
+    active_lookup_filters, entry_lookup_filters, log_refusal, lookup_filters, refuse, scope_clause,
+)
 from app.services import Forbidden, ServiceError, ValidationFailed
 from app.services import activities as svc
 from app.services.organisation import today_local
@@ -39,22 +41,23 @@ def _flash_error(err: ServiceError) -> None:
         flash(err.message, "danger")
 
 
-class EntryScopeFilter(BaseFilter):
-    """Employees the current user may enter activities for (app.security.entry_scope_clause)."""
+class VolumeField(StringField):
+    """The volume as typed: parsed and checked only by the one validator of
+    app.domain.workflow (the API's), so NaN, Infinity, 1e9 or -1 get the same message on the
+    page as in the API and the form never re-renders a value it cannot format."""
 
-    name = "Cakupan entri"
-    arg_name = "entry_scope"
+    widget = BS3TextFieldWidget()
 
-    def apply(self, query, value):
-        return query.filter(entry_scope_clause())
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        parsed = wf.to_volume(self.data)
+        if parsed is not None:
+            self.data = parsed
 
-
-class ActiveCatalogFilter(BaseFilter):
-    name = "Aktif"
-    arg_name = "active_catalog"
-
-    def apply(self, query, value):
-        return query.filter(self.model.active.is_(True))
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else str(self.data)
 
 
 ACTIVITY_LABELS = {
@@ -110,18 +113,17 @@ class ActivityView(ScopedModelView):
     add_form_extra_fields = edit_form_extra_fields = {
         "date": DateField("Tanggal", widget=DatePickerWidget(), format="%Y-%m-%d", validators=[DataRequired()]),
         "description": TextAreaField("Uraian Kegiatan", widget=BS3TextAreaFieldWidget()),
-        "volume": DecimalField("Volume", places=2, default=1, widget=BS3TextFieldWidget(),
-                               validators=[DataRequired(), NumberRange(min=0.01, message="Volume harus lebih dari 0.")]),
+        "volume": VolumeField("Volume", default="1"),
         "start_time": TimeField("Jam Mulai", format="%H:%M", widget=BS3TextFieldWidget(), validators=[OptionalV()]),
         "end_time": TimeField("Jam Selesai", format="%H:%M", widget=BS3TextFieldWidget(), validators=[OptionalV()]),
         "evidence": FileField("Berkas Bukti"),
         "evidence_link": StringField("Tautan Bukti", widget=BS3TextFieldWidget()),
     }
     add_form_query_rel_fields = edit_form_query_rel_fields = {
-        "employee": [["id", EntryScopeFilter, None]],
-        "catalog": [["id", ActiveCatalogFilter, None]],
+        "employee": entry_lookup_filters(),
+        "catalog": active_lookup_filters(),
     }
-    search_form_query_rel_fields = ScopedModelView.scoped_rel("employee")
+    search_form_query_rel_fields = lookup_filters("employee", "catalog")
 
     # -- validation through the service
     def validate_values(self, values, pk):
@@ -158,7 +160,7 @@ class ActivityView(ScopedModelView):
 
     def pre_delete(self, item):
         try:
-            svc.check_editable(item, svc.current_actor())
+            svc.check_editable(item, svc.current_actor(), deleting=True)
         except ServiceError as err:
             db.session.rollback()
             raise ValidationFailed({"_": [err.message]}) from None
@@ -225,7 +227,7 @@ class ActivityView(ScopedModelView):
 
 class CorrectionForm(FlaskForm):
     target = SelectField("Status Setelah Koreksi", choices=[(s, wf.STATUS_LABELS[s]) for s in sorted(wf.CORRECTION_TARGETS)])
-    claimed_minutes = IntegerField("Menit Diklaim", validators=[OptionalV(), NumberRange(min=0, max=1440)])
+    claimed_minutes = IntegerField("Menit Diklaim", validators=[OptionalV()])  # range: the service
     note = TextAreaField("Alasan Koreksi", validators=[DataRequired(message="Alasan koreksi wajib diisi.")])
 
 
@@ -268,7 +270,7 @@ class ApprovalQueueView(ScopedModelView):
     base_order = ("review_due", "asc")
     label_columns = {**ACTIVITY_LABELS, "review_due": "Batas Keputusan / Terlambat"}
     formatters_columns = {**ActivityView.formatters_columns, "review_due": _overdue}
-    search_form_query_rel_fields = ScopedModelView.scoped_rel("employee")
+    search_form_query_rel_fields = lookup_filters("employee")
 
     @staticmethod
     def extra_filters():
