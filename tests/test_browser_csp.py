@@ -185,3 +185,16 @@ def test_employee_and_superior_pages_work_under_the_csp(server, browser):
         _switch_period(superior, "/evaluationview/subordinates/")
     finally:
         superior.close()
+
+
+def test_api_documentation_works_under_the_csp(server, browser):
+    """Swagger UI (FAB_API_SWAGGER_UI) runs from FAB's static bundle with the nonce."""
+    s = Session(browser, server)
+    try:
+        s.login("admin")
+        page = s.open("/swagger/v1")
+        page.locator(".swagger-ui .info").wait_for(state="visible")
+        page.locator(".opblock-tag").first.wait_for(state="visible")
+        s.check("swagger")
+    finally:
+        s.close()
