@@ -406,3 +406,15 @@ def test_password_policy_rules():
     assert password_problems("Dragon123456", ()) != []  # a common word with digits
     assert password_problems("ab", ()) == ["Kata sandi minimal 10 karakter."]
     assert password_problems("Zz-199004042015032004", ("199004042015032004",)) != []
+
+
+def test_admin_creating_a_user_applies_the_policy(app, login_as):
+    admin = login_as("admin")
+    role = app.appbuilder.sm.find_role("Auditor")
+    data = {"first_name": "Inspektur", "last_name": "Baru", "username": "inspektur", "active": "y",
+            "email": "inspektur@malangkota.go.id", "roles": [str(role.id)]}
+    resp = admin.post("/users/add", data={**data, "password": "inspektur2026", "conf_password": "inspektur2026"})
+    assert resp.status_code == 200 and "memuat nama pengguna" in resp.get_data(as_text=True)
+    assert user_of("inspektur") is None
+    resp = admin.post("/users/add", data={**data, "password": NEW_PASSWORD, "conf_password": NEW_PASSWORD})
+    assert resp.status_code == 302 and user_of("inspektur") is not None
