@@ -112,6 +112,26 @@ def test_hsts_only_over_tls(client):
     assert tls.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
+def test_hsts_behind_the_trusted_reverse_proxy(databases):
+    """With TRUSTED_PROXIES=1 (ProxyFix) the proxy's X-Forwarded-Proto makes the request secure."""
+    from app import create_app
+    from app.extensions import db
+    from tests.conftest import make_config
+
+    uri = databases.clone()
+    app = create_app(make_config(uri, TRUSTED_PROXIES=1))
+    try:
+        with app.test_client() as c:
+            behind_tls = c.get("/login/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.4"})
+            assert behind_tls.headers["Strict-Transport-Security"].startswith("max-age=31536000")
+            assert "Strict-Transport-Security" not in c.get("/login/", headers={"X-Forwarded-Proto": "http"}).headers
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        databases.drop(uri)
+
+
 def test_session_cookie_is_secure_httponly_lax(app, client):
     from tests.conftest import LOGINS, PASSWORD
 
