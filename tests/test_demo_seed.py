@@ -476,20 +476,26 @@ def test_activities_obey_the_workflow_rules(demo):
 
 
 def test_readme_logins_have_work_to_see(demo):
-    from app.models import Activity, Employee
+    from app.models import Period
     from app.services.demo import demo_accounts
 
     app, s, _, _, today = demo
     accounts = dict(demo_accounts())
-    kadis = s.execute(select(Employee).where(Employee.nip == next(
-        login for login, d in accounts.items() if d.startswith("Atasan (kepala dinas)")))).scalar_one()
+    kadis = next(login for login, d in accounts.items() if d.startswith("Atasan (kepala dinas)"))
     pegawai = next(login for login, d in accounts.items() if d.startswith("Pegawai:"))
-    assert s.scalar(select(func.count()).select_from(Activity).join(Employee, Employee.id == Activity.employee_id)
-                    .where(Employee.nip == pegawai)) >= 10
+    y, m = _complete_month(today)
+    period = s.execute(select(Period).where(Period.year == y, Period.month == m)).scalar_one()
+    client = app.test_client()
+    # The Pegawai's month on the dashboard: work logged and recognised.
+    assert client.post("/login/", data={"username": pegawai, "password": PASSWORD}).status_code == 302
+    month = client.get(f"/dashboard/data/employee_month?period={period.id}").get_json()
+    assert month["totals"]["activities"] >= 10 and month["totals"]["recognised"] > 0, month["totals"]
+    client.get("/logout/")
     # The Kepala Dinas Kesehatan has something to decide (own queue or escalated).
-    assert s.scalar(select(func.count()).select_from(Activity).where(
-        Activity.status == "SUBMITTED",
-        (Activity.superior_id == kadis.id) | (Activity.escalation_id == kadis.id))) >= 1
+    assert client.post("/login/", data={"username": kadis, "password": PASSWORD}).status_code == 302
+    queue = client.get("/dashboard/data/queue").get_json()
+    assert queue["pending"] >= 1, queue
+    client.get("/logout/")
 
 
 def _complete_month(today):

@@ -905,11 +905,11 @@ def seed_demo(password: str, today: date | None = None, now: "datetime | None" =
         else:
             session.info.pop("audit_disabled", None)
 
-    return _summary(plan, today, n_atasan, len(holidays), skipped, activities) + "\n" + scores
+    return _summary(plan, today, n_atasan, len(holidays), skipped, activities, scores)
 
 
 def _summary(plan: _Plan, today: date, n_atasan: int, n_holidays: int, skipped: list[str],
-             activities: Optional["DemoActivities"] = None) -> str:
+             activities: Optional["DemoActivities"] = None, scores: Optional[str] = None) -> str:
     from collections import Counter
 
     from app.models.periods import MONTH_NAMES
@@ -930,6 +930,7 @@ def _summary(plan: _Plan, today: date, n_atasan: int, n_holidays: int, skipped: 
         f"- Hari libur {today.year}: {n_holidays}",
         f"- Periode terbuka: Januari s.d. {MONTH_NAMES[today.month]} {today.year}",
         *([activities.summary_line()] if activities is not None else []),
+        *([scores] if scores else []),
         f"- Akun login: {len(plan.employees) + len(_SYSTEM_ACCOUNTS) - len(skipped)}"
         + (f" (sudah ada, tidak diubah: {', '.join(skipped)})" if skipped else ""),
         "",
@@ -1360,9 +1361,9 @@ def seed_demo_activities(today: date, now, people: list[_Person], away: dict[int
             continue
         low, high = _PROFILES[p.profile][1]
         skip = _PROFILES[p.profile][2]
-        days = [d for d in _working_days(first, today, p.workdays, holidays) if d not in away.get(p.id, ())]
+        absent = away.get(p.id, ())
         for age, day in enumerate(reversed(_working_days(first, today, p.workdays, holidays))):
-            if day not in days or (age > 0 and rng.random() < skip):
+            if day in absent or (age > 0 and rng.random() < skip):
                 continue
             planned = [_Act(p, day, item, volume, begin, end, minutes, age)
                        for item, volume, begin, end, minutes in _plan_day(rng, choices, rng.randint(low, high),
@@ -1515,8 +1516,8 @@ def seed_demo_scores(today: date, now, people: list[_Person], holidays) -> str:
     """TPP rates of the year; for each demo month the organisation predikat of every OPD (set
     by BKD), every employee's periodic evaluation by the superior (predikat by the matrix, in
     a mix that fits the organisation predikat in most OPD and violates it in a few, better
-    predikat for better work scores) and the recap computed by the real service. Returns a
-    summary line."""
+    predikat for better work scores) and the recap computed by the real service. Returns the
+    summary lines."""
     import json
 
     from flask_appbuilder.security.sqla.models import User
@@ -1552,11 +1553,11 @@ def seed_demo_scores(today: date, now, people: list[_Person], holidays) -> str:
     user_of = {p.id: p.user_id for p in people}
     rank = {"rajin": 0, "sedang": 1, "rendah": 2}
 
-    evaluated = violating = 0
     lines = []
     for y, m in demo_months(today):
         period = session.execute(select(Period).where(Period.year == y, Period.month == m)).scalar_one()
         moment = _review_moment((y, m), today, now, 5, holidays)
+        evaluated = violating = 0
         if moment is not None:
             scores = month_scores(y, m)
             org_rows, eval_rows = [], []
@@ -1587,12 +1588,13 @@ def seed_demo_scores(today: date, now, people: list[_Person], holidays) -> str:
                 violating += bool(staff) and bool(check_distribution(org, counts))
             session.execute(insert(OrgPredikat), org_rows)
             session.execute(insert(Evaluation), eval_rows)
-            evaluated += len(eval_rows)
+            evaluated = len(eval_rows)
         recap = recompute_period(y, m)
         # The recap's computation time is the seeding clock (FIXED_TODAY may lie in the past).
         session.execute(update(Recap).where(Recap.period_id == period.id, Recap.computed_at > now)
                         .values(computed_at=now))
-        lines.append(f"{period.label}: rekap {recap.employees} pegawai")
-    return (f"- Tabel TPP {today.year}: {len(DEMO_TPP_RATES)} kelas; penilaian periodik: {evaluated} "
-            f"(predikat organisasi untuk {len(opd_ids)} OPD/kecamatan, {violating} pelanggaran sebaran); "
-            + "; ".join(lines) + ".")
+        lines.append(f"- {period.label}: rekap {recap.employees} pegawai; "
+                     + (f"penilaian periodik {evaluated} pegawai, predikat organisasi {len(opd_ids)} OPD/kecamatan "
+                        f"({violating} di antaranya dengan sebaran predikat yang melanggar)" if evaluated
+                        else "belum ada penilaian periodik (belum ada hari kerja yang lewat)"))
+    return "\n".join([f"- Tabel TPP {today.year}: {len(DEMO_TPP_RATES)} kelas", *lines])
