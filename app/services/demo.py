@@ -1204,6 +1204,7 @@ class _ActivityFactory:
             return None
         deadline = self.submit_deadline(a.day, p.workdays)
         errors = self._entry_errors(a, a.day, deadline)  # as entered on the day itself
+        errors.update(wf.activity_field_errors({"description": a.item.description, "volume": Decimal(a.volume)}))
         if errors:  # a programming error in the day plan
             raise DemoSeedError(f"Rencana aktivitas demo melanggar aturan: {errors}")
         row = dict(
