@@ -146,3 +146,21 @@ def test_crafted_xlsx_through_the_pages(pages, world, login_as, crafted):
         resp = _post(login_as("bkd"), "/master-import/upload", fh.read(), item["filename"])
     assert resp.status_code == 200 and "ukuran lembar" in resp.get_data(as_text=True)
     assert _count() == 0
+
+
+def test_shared_upload_settings_bound_the_master_data_import_too(pages, world, login_as, tmp_path):
+    pages.config["UPLOAD_MAX_ZIP_ENTRIES"] = 5
+    path = tmp_path / "d.xlsx"
+    write_xlsx(str(path), "Pegawai", _row_xml(1, ["NIP", "NAMA"]), "A1:B1", extra_entries=3)  # 8 entries
+    resp = _post(login_as("bkd"), "/master-import/upload", path.read_bytes(), "d.xlsx")
+    assert resp.status_code == 200
+    assert "terlalu banyak bagian (8; paling banyak 5)" in resp.get_data(as_text=True)
+
+
+def test_413_to_an_anonymous_client_shows_no_form(pages, client):
+    """With CSRF protection on (production), the body is read before the login check."""
+    pages.config["MAX_CONTENT_LENGTH"] = 1024
+    pages.config["WTF_CSRF_ENABLED"] = True
+    resp = _post(client, "/attendance-import/upload", b"x" * 5000, "k.csv", year="2026", month="11")
+    assert resp.status_code == 413 and 'name="file"' not in resp.get_data(as_text=True)
+    assert "Berkas terlalu besar" in resp.get_data(as_text=True)

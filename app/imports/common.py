@@ -169,6 +169,17 @@ class UploadLimits:
 
 
 DEFAULT_LIMITS = UploadLimits()
+
+
+def app_limits(prefix: str, **defaults: int) -> UploadLimits:
+    """UploadLimits.from_config() of the running app (the defaults outside an app context):
+    for callers that do not pass their limits (the master-data import)."""
+    try:
+        from flask import current_app, has_app_context
+    except ImportError:  # pragma: no cover - Flask is a requirement of the app
+        return UploadLimits(**defaults)
+    return UploadLimits.from_config(current_app.config, prefix, **defaults) if has_app_context() else (
+        UploadLimits(**defaults))
 _LARGE_ENTRY = 1024 * 1024  # the ratio applies to entries above this size
 _XLSX_MAIN_TYPES = (b"spreadsheetml.sheet.main+xml", b"spreadsheetml.template.main+xml",
                     b"ms-excel.sheet.macroEnabled.main+xml")
@@ -236,9 +247,11 @@ def xlsx_container_problem(data: bytes, limits: UploadLimits = DEFAULT_LIMITS) -
     return None
 
 
-def open_xlsx(data: bytes, errors: list[str], limits: UploadLimits = DEFAULT_LIMITS):
+def open_xlsx(data: bytes, errors: list[str], limits: Optional[UploadLimits] = None):
     """An openpyxl read-only workbook (the caller closes it), or None with the reason. The
-    container is checked first (size, zip bomb, entries, workbook content type)."""
+    container is checked first (size, zip bomb, entries, workbook content type). Without
+    `limits`, those of the master-data import (MASTER_IMPORT_* and UPLOAD_* settings)."""
+    limits = limits or app_limits("MASTER_IMPORT")
     problem = size_problem(data, limits) or xlsx_container_problem(data, limits)
     if problem:
         errors.append(problem)
@@ -412,17 +425,18 @@ class CsvSource(TableSource):
 
 
 def sheet_table(sheet, max_rows: int, errors: Optional[list[str]] = None, label: str = "Lembar",
-                limits: UploadLimits = DEFAULT_LIMITS) -> list[tuple[int, list[Any]]]:
+                limits: Optional[UploadLimits] = None) -> list[tuple[int, list[Any]]]:
     """(row number, cells) of the non-blank rows of a sheet, header first, read through
     SheetSource (declared dimension, row cap, column cap, cell length). Problems go to
     `errors` (a list the caller checks); the table is then empty or cut short."""
+    limits = limits or app_limits("MASTER_IMPORT")
     return _table(SheetSource(sheet, errors if errors is not None else [], label, max_rows, limits))
 
 
 def read_csv(data: bytes, errors: list[str], warnings: list[str], max_rows: int = DEFAULT_LIMITS.max_rows,
-             label: str = "Berkas CSV", limits: UploadLimits = DEFAULT_LIMITS) -> list[tuple[int, list[Any]]]:
+             label: str = "Berkas CSV", limits: Optional[UploadLimits] = None) -> list[tuple[int, list[Any]]]:
     """(line number, cells) of the non-blank rows of a CSV, header first, through CsvSource."""
-    return _table(CsvSource(data, errors, warnings, label, max_rows, limits))
+    return _table(CsvSource(data, errors, warnings, label, max_rows, limits or app_limits("MASTER_IMPORT")))
 
 
 def _table(source: TableSource) -> list[tuple[int, list[Any]]]:

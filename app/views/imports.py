@@ -14,6 +14,7 @@ import os
 
 from flask import current_app, flash, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
+from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.extensions import db
@@ -82,9 +83,11 @@ class ImportFlowView(BaseView):
 
     def _too_large(self, err):
         limit = current_app.config.get("MAX_CONTENT_LENGTH") or self._max_bytes()
+        message = f"Berkas terlalu besar: unggahan paling besar {format_size(limit)}. Bagi data menjadi beberapa berkas."
+        if not current_user.is_authenticated:  # the form is for logged-in importers only
+            return message, 413
         form = self._blank_form()
-        form.file.errors = [f"Berkas terlalu besar: unggahan paling besar {format_size(limit)}. "
-                            "Bagi data menjadi beberapa berkas."]
+        form.file.errors = [message]
         return self._render_form(form), 413
 
     @expose("/upload", methods=["POST"])
