@@ -105,6 +105,18 @@ def _count_failure() -> None:
 
 
 # --------------------------------------------------------------------------- the login
+def _record_refusal(kind: str) -> None:
+    """A refused login in the audit log, counted per address, kind and minute (the client is
+    anonymous); marks the request so the generic refusal logging does not count it again."""
+    from app.services.audit import record_anonymous_refusal
+
+    try:
+        record_anonymous_refusal(request.remote_addr, kind, f"{request.method} {request.path}", entity="login")
+        g.ek_refusal_logged = True
+    except Exception:  # a refusal is never turned into a 500
+        log.exception("Gagal mencatat penolakan login")
+
+
 def _locked(user, until) -> LoginRefused:
     wait = math.ceil((until - utcnow()).total_seconds() / 60)
     return LoginRefused(403, MSG_LOCKED.format(wait=max(1, wait)), wait * 60)
@@ -117,7 +129,11 @@ def authenticate(username: str, password: str):
     from app.services.audit import add_event
 
     sm = current_app.appbuilder.sm
-    _check_address()
+    try:
+        _check_address()
+    except LoginRefused:
+        _record_refusal("LOGIN_DIBATASI")
+        raise
     user = None
     if username:
         user = sm.find_user(username=username) or sm.find_user(email=username)
@@ -125,11 +141,13 @@ def authenticate(username: str, password: str):
         until = sessions.locked_until(user.id)
         if until is not None:
             _count_failure()
+            _record_refusal("LOGIN_TERKUNCI")
             log.warning("Login akun terkunci %s dari %s ditolak", username, request.remote_addr)
             raise _locked(user, until)
     result = sm.auth_user_db(username, password)
     if result is None:
         _count_failure()
+        _record_refusal("LOGIN_GAGAL")
         if user is not None and user.is_active:
             cfg = current_app.config
             until = sessions.register_failure(user.id, int(cfg["LOGIN_LOCKOUT_THRESHOLD"]),

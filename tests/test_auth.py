@@ -143,6 +143,12 @@ def test_api_login_is_throttled_per_address_like_the_form(limited_app):
     assert resp.status_code == 429 and "Terlalu banyak percobaan masuk" in resp.get_data(as_text=True)
     # A correct password does not get through either while the address is throttled.
     assert api_login(client, "admin").status_code == 429
+    # The audit log counts them per address, kind and minute (anonymous clients).
+    with app.app_context():
+        rows = db.session.scalars(select(AuditLog).where(AuditLog.entity == "login")).all()
+    assert sum(row.count for row in rows if row.action == "LOGIN_GAGAL") == 40
+    assert sum(row.count for row in rows if row.action == "LOGIN_DIBATASI") == 3
+    assert len(rows) <= 4  # one row per kind and minute, not one per attempt
 
 
 def test_account_locks_after_20_wrong_passwords_and_success_resets_the_count(limited_app):
