@@ -106,3 +106,13 @@ def test_audit_log_page_shows_the_count(app, client, login_as):
     show = login_as("auditor").get(f"/auditlogview/show/{row.id}")
     assert show.status_code == 200
     assert ">7<" in show.get_data(as_text=True).replace(" ", "").replace("\n", "")
+
+
+def test_failed_api_logins_are_aggregated(app, client):
+    for i in range(30):
+        resp = client.post("/api/v1/security/login", json={"username": f"tidak-ada-{i}", "password": "salah",
+                                                           "provider": "db"},
+                           environ_base={"REMOTE_ADDR": "203.0.113.99"})
+        assert resp.status_code == 401
+    rows = [r for r in _refusals() if r.ip == "203.0.113.99"]
+    assert 1 <= len(rows) <= 2 and sum(r.count for r in rows) == 30
