@@ -87,6 +87,8 @@ class Config:
     # memory:// counts per worker; redis://host:6379/0 shares the limits between all workers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "ekinerja")
+    # A Redis that does not answer delays a login by at most this long (then logins go on).
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
     # Per client address: every login attempt (an office behind one NAT address logs in at 08:00)
     # and the failed ones.
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "600 per minute")

@@ -424,3 +424,15 @@ def test_admin_creating_a_user_applies_the_policy(app, login_as):
     assert user_of("inspektur") is None
     resp = admin.post("/users/add", data={**data, "password": NEW_PASSWORD, "conf_password": NEW_PASSWORD})
     assert resp.status_code == 302 and user_of("inspektur") is not None
+
+
+def test_logins_go_on_when_the_shared_store_is_down(limited_app):
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    closed = sock.getsockname()[1]
+    sock.close()
+    app = limited_app(RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed}/0", LOGIN_LOCKOUT_THRESHOLD=2)
+    client = app.test_client()
+    assert api_login(client, "auditor").status_code == 200
+    # The lockout is in the database: it still holds.
+    assert [api_login(client, "auditor", "salah-salah").status_code for _ in range(2)] == [401, 403]
