@@ -74,8 +74,8 @@ def limited_app(databases):
 
 
 # --------------------------------------------------------------------------- item 8.3: deactivation
-@pytest.mark.parametrize("path", ["page_action", "api", "orm"])
-def test_deactivation_ends_page_session_and_tokens_at_once(app, world, login_as, api_as, path):
+@pytest.mark.parametrize("path", ["page_action", "api", "import", "orm"])
+def test_deactivation_ends_page_session_and_tokens_at_once(app, world, login_as, api_as, path, tmp_path):
     nip = NIPS["staff_a"][0]
     page = login_as("pegawai")
     api = app.test_client()
@@ -93,7 +93,17 @@ def test_deactivation_ends_page_session_and_tokens_at_once(app, world, login_as,
         client, bkd = api_as("bkd")
         resp = client.put(f"/api/v1/employee/{emp.id}", json={"active": False}, headers=bkd)
         assert resp.status_code == 200, resp.get_json()
-    else:  # any other writer of the row (the import, a command) goes through the ORM alike
+    elif path == "import":  # the master-data import page: upload, preview, confirm
+        from tests.test_master_import import EMP_H, csv_bytes, token_of, upload
+
+        app.config["MASTER_UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+        bkd = login_as("bkd")
+        row = (emp.nip, emp.name, "", "", emp.sex, emp.birth_date.isoformat(), emp.kind, emp.golongan,
+               emp.unit.code, emp.position.name, emp.bank_name, emp.bank_account, "TIDAK")
+        resp = upload(bkd, csv_bytes(EMP_H, [row]), "pegawai.csv")
+        assert "Semua baris benar" in resp.get_data(as_text=True)
+        assert bkd.post("/master-import/confirm", data={"token": token_of(resp)}).status_code in (200, 302)
+    else:  # any other writer of the row (a command) goes through the ORM alike
         emp.active = False
         db.session.commit()
     db.session.expire_all()
