@@ -15,7 +15,9 @@ from datetime import date
 
 import pytest
 
-from bench.upload_bench import HEADER, crafted_files, parse_in_child, write_legit, write_xlsx, _row_xml
+from bench.upload_bench import (
+    CHILD_SERVICE, HEADER, ROOT, _row_xml, crafted_files, measure, parse_in_child, write_legit, write_xlsx,
+)
 from tests.conftest import NIPS
 
 PEAK_LIMIT_KB = 200 * 1024
@@ -46,6 +48,14 @@ def test_legit_5000_rows_stay_well_under_the_bound(tmp_path):
         result = parse_in_child(path, filename, validate=True)
         assert result["errors"] == [] and result["rows"] == 5000, result
         assert result["peak_kb"] < 150 * 1024, f"{filename}: peak {result['peak_kb'] // 1024} MB"
+
+
+def test_legit_5000_row_import_through_the_service_stays_well_under_the_bound(tmp_path):
+    """preview_import + import_month + commit into a fresh migrated database, in a subprocess."""
+    xlsx, _ = write_legit(str(tmp_path))
+    result = measure(CHILD_SERVICE, [ROOT, xlsx, str(tmp_path / "service.db")], 600)
+    assert result.get("errors") == [] and result.get("rows") == 5000, result
+    assert result["peak_kb"] < 150 * 1024, f"peak {result['peak_kb'] // 1024} MB"
 
 
 def test_messages_name_the_bound():

@@ -194,18 +194,21 @@ def _read_source(source: TableSource, parsed: ParsedFile) -> None:
         return
     wanted = {c: positions[c] for c in ALL_COLUMNS if c in positions}
     width = max(wanted.values()) + 1  # only the columns the import uses are read
+    i_nip, i_date, i_status, i_late, i_early = (wanted[c] for c in REQUIRED_COLUMNS)
+    i_note = wanted.get("KETERANGAN")
 
-    for line, cells in source.rows(width):
-        cell = {c: (cells[i] if i < len(cells) else None) for c, i in wanted.items()}
+    for line, cells in source.rows(width):  # cells has exactly `width` values
         row = ParsedRow(line=line)
-        row.nip = _parse_nip(cell["NIP"], row.errors)
-        row.date = _parse_date(cell["TANGGAL"], row.errors)
-        row.status = _parse_status(cell["STATUS"], row.errors)
-        row.minutes_late = _parse_minutes(cell["TERLAMBAT_MENIT"], "TERLAMBAT_MENIT", row.errors)
-        row.minutes_early = _parse_minutes(cell["PULANG_CEPAT_MENIT"], "PULANG_CEPAT_MENIT", row.errors)
-        row.note = _as_text(cell.get("KETERANGAN"))[:MAX_NOTE]
-        if row.errors:
-            row.raw = {c: _as_text(v)[:MAX_NOTE] for c, v in cell.items()}
+        errors = row.errors
+        row.nip = _parse_nip(cells[i_nip], errors)
+        row.date = _parse_date(cells[i_date], errors)
+        row.status = _parse_status(cells[i_status], errors)
+        row.minutes_late = _parse_minutes(cells[i_late], "TERLAMBAT_MENIT", errors)
+        row.minutes_early = _parse_minutes(cells[i_early], "PULANG_CEPAT_MENIT", errors)
+        if i_note is not None and cells[i_note] is not None:
+            row.note = _as_text(cells[i_note])[:MAX_NOTE]
+        if errors:
+            row.raw = {c: _as_text(cells[i])[:MAX_NOTE] for c, i in wanted.items()}
         parsed.rows.append(row)
     if source.failed:
         parsed.rows = []

@@ -333,21 +333,32 @@ class TableSource:
             return line, list(cells[:cap])
         return None
 
-    def rows(self, width: int) -> Iterator[tuple[int, list[Any]]]:
+    def rows(self, width: int) -> Iterator[tuple[int, Any]]:
+        """Non-blank data rows as (line, cells); cells is a sequence of exactly `width` values."""
         if self.failed or self.header_line is None:
             return
-        cap = self._row_cap()
-        for line, cells in self._lines(self.header_line + 1, max(1, width)):
+        cap, max_chars, width = self._row_cap(), self.limits.max_cell_chars, max(1, width)
+        for line, cells in self._lines(self.header_line + 1, width):
             if self.failed:
                 return
             if line > cap:
                 self._too_many_rows()
                 return
-            if all(is_blank(c) for c in cells):
+            blank = True
+            for value in cells:  # one pass: blank row? a cell too long?
+                if value is None:
+                    continue
+                if type(value) is str:
+                    if len(value) > max_chars:
+                        self._too_long(line, cells)
+                        return
+                    if blank and value.strip():
+                        blank = False
+                else:
+                    blank = False
+            if blank:
                 continue
-            if self._too_long(line, cells):
-                return
-            yield line, list(cells[:width])
+            yield line, cells if len(cells) == width else (list(cells) + [None] * (width - len(cells)))
 
 
 class SheetSource(TableSource):
@@ -418,7 +429,7 @@ class CsvSource(TableSource):
             for cells in reader:
                 line = reader.line_num
                 if line >= first:
-                    yield line, cells[:width]
+                    yield line, cells[:width] if len(cells) > width else cells
         except csv.Error as err:
             reason = "sel terlalu panjang" if "field larger" in str(err) else "tanda kutip atau pemisah tidak sesuai"
             self.fail(f"Berkas CSV tidak dapat dibaca (baris {reader.line_num}): {reason}.")
@@ -444,7 +455,7 @@ def _table(source: TableSource) -> list[tuple[int, list[Any]]]:
     if head is None:
         return []
     width = max((i + 1 for i, c in enumerate(head[1]) if not is_blank(c)), default=1)
-    return [head] + list(source.rows(width))
+    return [head] + [(line, list(cells)) for line, cells in source.rows(width)]
 
 
 # --------------------------------------------------------------------------- stored uploads
