@@ -117,7 +117,7 @@ def _record_refusal(kind: str) -> None:
         log.exception("Gagal mencatat penolakan login")
 
 
-def _locked(user, until) -> LoginRefused:
+def _locked(until) -> LoginRefused:
     wait = math.ceil((until - utcnow()).total_seconds() / 60)
     return LoginRefused(403, MSG_LOCKED.format(wait=max(1, wait)), wait * 60)
 
@@ -143,7 +143,7 @@ def authenticate(username: str, password: str):
             _count_failure()
             _record_refusal("LOGIN_TERKUNCI")
             log.warning("Login akun terkunci %s dari %s ditolak", username, request.remote_addr)
-            raise _locked(user, until)
+            raise _locked(until)
     result = sm.auth_user_db(username, password)
     if result is None:
         _count_failure()
@@ -159,7 +159,7 @@ def authenticate(username: str, password: str):
                           detail=f"Akun {user.username} dikunci sampai {until:%Y-%m-%d %H:%M} UTC setelah "
                                  f"{cfg['LOGIN_LOCKOUT_THRESHOLD']} kata sandi salah")
                 db.session.commit()
-                raise _locked(user, until)
+                raise _locked(until)
         return None
     sessions.reset_failures(result.id)
     return result
