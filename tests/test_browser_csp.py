@@ -172,6 +172,7 @@ def test_employee_and_superior_pages_work_under_the_csp(server, browser):
         page = employee.open("/activityview/add")
         assert page.locator("form").count() >= 1
         employee.open("/activityview/list/")
+        employee.open("/reports/")
         page = employee.open("/dashboard/")
         page.wait_for_function("window.Chart && Object.keys(Chart.instances).length > 0")
         employee.check("employee dashboard")
@@ -182,6 +183,23 @@ def test_employee_and_superior_pages_work_under_the_csp(server, browser):
         superior.login(_demo_login("Atasan (kepala dinas)"))
         page = superior.open("/approvalqueueview/list/")
         assert page.locator("table").count() >= 1
+        # the decision form's "Kembali" goes back without an inline handler (ui.js)
+        pk = page.locator("input.action_check").first.get_attribute("value")
+        superior.open(f"/approvalqueueview/decide/{pk}")
+        with page.expect_navigation():
+            page.click("a[data-history-back]")
+        page.wait_for_load_state("networkidle")
+        assert page.url.endswith("/approvalqueueview/list/")
+        superior.check("decide back")
+        # bulk approve: FAB's action menu, confirmation modal and hidden form (ab_actions.js)
+        page.locator("input.action_check").first.check()
+        page.locator(".btn-group:has(.approve_menu_item) .dropdown-toggle").click()
+        page.click(".approve_menu_item")
+        page.locator("#modal-confirm-ok").wait_for(state="visible")
+        page.click("#modal-confirm-ok")
+        page.get_by_text("1 aktivitas disetujui.").wait_for(state="visible")
+        page.wait_for_load_state("networkidle")
+        superior.check("bulk approve")
         _switch_period(superior, "/evaluationview/subordinates/")
     finally:
         superior.close()
