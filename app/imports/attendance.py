@@ -20,7 +20,7 @@ from calendar import monthrange
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Collection, Iterable, Mapping, Optional
+from typing import Any, Collection, Iterable, Mapping, Optional, Sequence
 
 from app.domain.calendar import DAY_NAMES_ID, WORKDAY_OPTIONS, is_working_day
 from app.imports.common import (
@@ -52,13 +52,21 @@ class ParsedRow:
     minutes_late: Optional[int] = None
     minutes_early: Optional[int] = None
     note: str = ""
-    raw: dict[str, str] = field(default_factory=dict)  # cells as text, kept only for rows with errors
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)  # shown in the preview; the row is imported
+    # The containers are created only for rows that need them (a list per row of a large file
+    # costs allocation and garbage-collector time): add messages with error() / warn().
+    raw: Optional[Mapping[str, str]] = None  # cells as text, kept only for rows with errors
+    errors: Sequence[str] = ()
+    warnings: Sequence[str] = ()  # shown in the preview; the row is imported
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    def error(self, message: str) -> None:
+        self.errors = [*self.errors, message]
+
+    def warn(self, message: str) -> None:
+        self.warnings = [*self.warnings, message]
 
 
 @dataclass
@@ -197,9 +205,9 @@ def _read_source(source: TableSource, parsed: ParsedFile) -> None:
     i_nip, i_date, i_status, i_late, i_early = (wanted[c] for c in REQUIRED_COLUMNS)
     i_note = wanted.get("KETERANGAN")
 
+    errors: list[str] = []  # this row's problems; handed to the row only when there are some
     for line, cells in source.rows(width):  # cells has exactly `width` values
         row = ParsedRow(line=line)
-        errors = row.errors
         row.nip = _parse_nip(cells[i_nip], errors)
         row.date = _parse_date(cells[i_date], errors)
         row.status = _parse_status(cells[i_status], errors)
@@ -208,6 +216,7 @@ def _read_source(source: TableSource, parsed: ParsedFile) -> None:
         if i_note is not None and cells[i_note] is not None:
             row.note = _as_text(cells[i_note])[:MAX_NOTE]
         if errors:
+            row.errors, errors = errors, []
             row.raw = {c: _as_text(cells[i])[:MAX_NOTE] for c, i in wanted.items()}
         parsed.rows.append(row)
     if source.failed:
@@ -289,17 +298,17 @@ def validate_rows(parsed: ParsedFile, year: int, month: int, employees_by_nip: M
             emp = employees_by_nip.get(row.nip)
             emp_id = getattr(emp, "id", emp)
             if emp is None:
-                row.errors.append(f"NIP tidak dikenal: {row.nip} (tidak ada pegawai dengan NIP ini).")
+                row.error(f"NIP tidak dikenal: {row.nip} (tidak ada pegawai dengan NIP ini).")
             elif allowed is not None and emp_id not in allowed:
-                row.errors.append(f"NIP {row.nip} bukan pegawai dalam cakupan Anda (OPD lain).")
+                row.error(f"NIP {row.nip} bukan pegawai dalam cakupan Anda (OPD lain).")
                 emp = None
         if row.date is not None and not (first <= row.date <= last):
-            row.errors.append(f"Tanggal {row.date.strftime('%d-%m-%Y')} di luar bulan impor ({label}).")
+            row.error(f"Tanggal {row.date.strftime('%d-%m-%Y')} di luar bulan impor ({label}).")
         elif row.date is not None and emp is not None:
             _flag_non_working_day(row, getattr(emp, "workdays_per_week", None), holidays)
         if row.status is not None and row.status != "HADIR" and (
                 row.minutes_late is not None or row.minutes_early is not None):
-            row.errors.append(f"Menit terlambat/pulang cepat hanya boleh diisi untuk status HADIR "
+            row.error(f"Menit terlambat/pulang cepat hanya boleh diisi untuk status HADIR "
                               f"(status baris ini {row.status}).")
         if row.nip is not None and row.date is not None:
             key = (row.nip, row.date)
@@ -314,9 +323,9 @@ def validate_rows(parsed: ParsedFile, year: int, month: int, employees_by_nip: M
         lines = [r.line for r in rows]
         for r in rows:
             others = ", ".join(str(n) for n in lines if n != r.line)
-            r.errors.append(f"Hari ganda: NIP {nip} tanggal {day.strftime('%d-%m-%Y')} juga ada di baris {others}.")
+            r.error(f"Hari ganda: NIP {nip} tanggal {day.strftime('%d-%m-%Y')} juga ada di baris {others}.")
     for row in preview.rows:  # the cells as text, for the rows the page shows with their errors
-        if row.errors and not row.raw:
+        if row.errors and row.raw is None:
             row.raw = {"NIP": row.nip or "", "TANGGAL": row.date.isoformat() if row.date else "",
                        "STATUS": row.status or ""}
     if not preview.rows and not preview.file_errors:
@@ -332,4 +341,4 @@ def _flag_non_working_day(row: ParsedRow, workdays_per_week: Optional[int], holi
     day = f"{DAY_NAMES_ID[row.date.weekday()]} {row.date.strftime('%d-%m-%Y')}"
     reason = "hari libur" if row.date in holidays and row.date.weekday() < workdays_per_week else (
         f"di luar {workdays_per_week} hari kerja unit pegawai")
-    row.warnings.append(f"{day} bukan hari kerja ({reason}); baris ini disimpan tetapi tidak mengurangi apa pun.")
+    row.warn(f"{day} bukan hari kerja ({reason}); baris ini disimpan tetapi tidak mengurangi apa pun.")
