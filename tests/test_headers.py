@@ -75,6 +75,22 @@ def test_no_inline_event_handlers_or_javascript_urls_in_app_templates(login_as):
         assert "javascript:" not in html, path
 
 
+def test_templates_follow_the_csp():
+    """Every app template: no inline event handler, no javascript: URL, every script with the nonce."""
+    import pathlib
+
+    root = pathlib.Path(__file__).resolve().parent.parent / "app" / "templates"
+    problems = []
+    for path in sorted(root.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        for tag in re.findall(r"<[a-zA-Z][^>]*>", text):
+            if re.search(r"\son[a-z]+\s*=", tag) or "javascript:" in tag:
+                problems.append(f"{path.name}: {tag}")
+            if tag.lower().startswith("<script") and "nonce=" not in tag:
+                problems.append(f"{path.name}: {tag}")
+    assert problems == []
+
+
 def test_api_static_and_error_pages_carry_headers(app, client, api_as):
     c, headers = api_as("bkd")
     api = c.get("/api/v1/activity/", headers=headers)
