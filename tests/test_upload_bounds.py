@@ -69,7 +69,7 @@ def test_messages_name_the_bound():
     assert parsed.errors == ["Berkas CSV: lebih dari 3 baris data. Bagi data menjadi beberapa berkas."]
     assert parsed.rows == []
     parsed = parse_attendance("k.csv", b"x" * 4001, limits)
-    assert parsed.errors == ["Berkas terlalu besar (3 KB; paling besar 3 KB)."]
+    assert parsed.errors == ["Berkas terlalu besar (4.001 byte; paling besar 4.000 byte)."]
     wide = ",".join(HEADER + [f"X{i}" for i in range(10)]) + "\n"
     parsed = parse_attendance("k.csv", wide.encode(), limits)
     assert parsed.errors == ["Berkas CSV: baris judul (baris 1) memiliki lebih dari 8 kolom."]

@@ -187,8 +187,13 @@ MSG_NOT_XLSX = "Berkas bukan XLSX yang valid (bukan buku kerja Excel). Simpan ul
 
 
 def format_size(n: int) -> str:
-    """Bytes for messages: "3 KB", "20 MB"."""
-    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+    """Bytes for messages: "4.001 byte", "8 KB", "2,5 MB", "20 MB"."""
+    if n >= 1024 * 1024:
+        mb = n / (1024 * 1024)
+        return f"{mb:.0f} MB" if mb >= 10 or mb.is_integer() else f"{mb:.1f} MB".replace(".", ",")
+    if n % 1024 == 0 or n >= 10 * 1024:
+        return f"{n // 1024} KB"
+    return f"{_num(n)} byte"
 
 
 def _num(n: int) -> str:
