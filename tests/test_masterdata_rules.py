@@ -372,7 +372,7 @@ def test_operator_creates_position_without_kelas_and_bkd_sets_it(world, login_as
     assert db.session.get(Position, pos.id).kelas_jabatan == 7
 
 
-def test_recap_treats_a_position_without_kelas_as_base_zero(world):
+def test_recap_treats_a_position_without_kelas_as_base_zero(world, login_as):
     from app.models import Recap, TppRate
     from app.services.recap import explain, recompute_period
 
@@ -387,6 +387,8 @@ def test_recap_treats_a_position_without_kelas_as_base_zero(world):
     assert rec.base_tpp == 0 and rec.kelas_jabatan is None and rec.net == 0
     detail = explain(staff.id, 2026, 11)
     assert detail["base_missing"] is True and detail["employee"]["kelas_jabatan"] is None
+    page = login_as("bkd").get(f"/recapview/rincian/{rec.id}").get_data(as_text=True)
+    assert "kelas jabatan belum ditetapkan BKD: TPP dasar 0" in page
 
 
 # ============================================================================ 9.1 positions of every kind

@@ -47,7 +47,8 @@ COLUMN_HELP = {
         ("JENJANG", "Wajib untuk JPT (" + ", ".join(LEVELS_BY_KIND["JPT"]) + ") dan jabatan fungsional (mis. "
          "Ahli Pertama, Terampil); kosong untuk jabatan lain."),
         ("ESELON", "Opsional: " + ", ".join(ESELONS) + " (sesuai jenis jabatan)."),
-        ("KELAS_JABATAN", "Kelas jabatan 1 sampai 17."),
+        ("KELAS_JABATAN", "Kelas jabatan 1 sampai 17 (dasar TPP), diisi hanya oleh BKD. Operator OPD mengosongkan "
+         "kolom ini untuk jabatan baru dan tidak mengubah nilai yang tersimpan."),
         ("KODE_UNIT_ATASAN", "Kode unit jabatan atasan; kosong = unit yang sama."),
         ("NAMA_JABATAN_ATASAN", "Nama jabatan atasan langsung (di basis data atau di lembar ini); kosong = jabatan "
          "puncak tanpa atasan."),
@@ -57,8 +58,9 @@ COLUMN_HELP = {
         ("NAMA", "Nama tanpa gelar."),
         ("GELAR_DEPAN", "Opsional, mis. dr. atau Drs."),
         ("GELAR_BELAKANG", "Opsional, mis. S.Kom., M.M."),
-        ("JENIS_KELAMIN", "L atau P (harus sesuai digit ke-15 NIP untuk PNS/CPNS)."),
-        ("TANGGAL_LAHIR", f"{DATE_FORMATS_LABEL}, atau sel tanggal Excel (harus sesuai NIP untuk PNS/CPNS)."),
+        ("JENIS_KELAMIN", "L atau P (harus sesuai digit ke-15 NIP untuk PNS/CPNS; kosong = diambil dari NIP)."),
+        ("TANGGAL_LAHIR", f"{DATE_FORMATS_LABEL}, atau sel tanggal Excel (harus sesuai NIP untuk PNS/CPNS; kosong "
+         "= diambil dari NIP). Wajib untuk PPPK."),
         ("JENIS_PEGAWAI", "PNS, CPNS atau PPPK."),
         ("GOLONGAN", "PNS: I/a sampai IV/e; CPNS: " + ", ".join(CPNS_ENTRY_GOLONGAN) + "; PPPK: "
          + PPPK_GOLONGAN[0] + " sampai " + PPPK_GOLONGAN[-1] + "."),
@@ -80,7 +82,10 @@ RULES = [
     "NAMA_JABATAN, pegawai menurut NIP. Tidak ada data ganda.",
     "Baris boleh merujuk unit atau jabatan yang dibuat oleh baris lain di berkas yang sama.",
     "Seluruh berkas diperiksa dulu; jika ada satu kesalahan saja, tidak ada data yang diimpor.",
-    "Operator OPD hanya dapat mengimpor unit, jabatan dan pegawai OPD-nya sendiri.",
+    "Operator OPD hanya dapat mengimpor unit, jabatan dan pegawai OPD-nya sendiri; data dirinya sendiri "
+    "(baris pegawainya, jabatannya, pengisian jabatan atasannya) dan kelas jabatan diubah oleh BKD.",
+    "Pegawai baru otomatis mendapat akun login (nama pengguna = NIP); kata sandi awalnya ditampilkan sekali "
+    "setelah impor.",
     "Hapus baris contoh (kode 99.xx) sebelum mengunggah.",
 ]
 
