@@ -245,7 +245,8 @@ MSG_NO_WRITE = "Anda tidak berwenang mengubah data induk."
 MSG_OUT_OF_SCOPE = ("Data ini berada di luar OPD Anda; Anda tidak berwenang menyimpan data di luar cakupan "
                     "Anda.")
 MSG_OTHER_OPD_ROW = "Data ini terdaftar di OPD lain; pemindahan antar-OPD dilakukan oleh BKD."
-MSG_OPD_ROW = "Data unit OPD hanya dapat diubah oleh BKD; Operator OPD dapat mengelola unit di bawahnya."
+MSG_UNITS_BKD = ("Unit kerja hanya dapat ditambah atau diubah oleh BKD; Operator OPD mengelola jabatan, pegawai "
+                 "dan atasan pengganti OPD-nya.")
 MSG_PARENT_OTHER_OPD = ("Jabatan atasan berada di OPD lain; garis atasan lintas OPD hanya dapat ditetapkan "
                         "oleh BKD.")
 MSG_POSITION_OTHER_OPD = "Jabatan pegawai berada di OPD lain."
@@ -304,7 +305,7 @@ def write_rule(entity: str, new: dict, old: Optional[dict], who: Writer) -> Opti
     did not change (`new["changed"]` false) is never refused for being about the writer.
 
     Facts (ids; an OPD id of None means "not an existing OPD"):
-    - Unit: opd (OPD of the unit after the change), is_opd_row (the unit is itself an OPD).
+    - Unit: opd (OPD of the unit after the change).
     - Position: id, opd, parent_id, parent_opd.
     - Employee: id, opd, position_id, position_opd.
     - SuperiorOverride: employee_id, employee_opd, superior_id, superior_opd.
@@ -323,11 +324,11 @@ def write_rule(entity: str, new: dict, old: Optional[dict], who: Writer) -> Opti
     if old and old.get("opd", old.get("employee_opd")) not in (None, mine):
         return MSG_OTHER_OPD_ROW
     if entity == "Unit":
+        # Units are BKD's (the Operator OPD role reads them on the panel and the API); an
+        # import may still carry the OPD's units unchanged.
         if new.get("opd") != mine:
             return MSG_OUT_OF_SCOPE
-        if new.get("is_opd_row") and changed:
-            return MSG_OPD_ROW
-        return None
+        return MSG_UNITS_BKD if changed else None
     if entity == "Position":
         if new.get("opd") != mine:
             return MSG_OUT_OF_SCOPE
@@ -392,7 +393,7 @@ def row_facts(item) -> tuple[str, dict, Optional[dict]]:
         changed = stored is None or any(stored[k] != v for k, v in now.items() if k in stored)
         old = None
         if isinstance(item, Unit):
-            new = {"opd": _unit_opd(item), "is_opd_row": item.parent is None}
+            new = {"opd": _unit_opd(item)}
             if stored is not None:
                 old = {"opd": stored["opd_id"] if stored["parent_id"] is not None else stored["id"]}
         elif isinstance(item, Position):

@@ -427,9 +427,10 @@ def test_operator_limited_to_own_opd(world):
          "3.00", "", "", "", "Y"),
     ]
     preview = refused(workbook(units, positions, employees), operator(world))
-    assert set(reasons(preview, "Unit")) == {3, 4, 5}
+    assert set(reasons(preview, "Unit")) == {2, 3, 4, 5}
+    assert "Unit 2.02: Unit kerja hanya dapat ditambah atau diubah oleh BKD" in reasons(preview, "Unit")[2]
     assert "Unit 3.01: Data ini berada di luar OPD Anda" in reasons(preview, "Unit")[3]
-    assert "Unit 2.00: Data unit OPD hanya dapat diubah oleh BKD" in reasons(preview, "Unit")[4]
+    assert "Unit 2.00: Unit kerja hanya dapat ditambah atau diubah oleh BKD" in reasons(preview, "Unit")[4]
     assert "Unit 9.00: Data ini berada di luar OPD Anda" in reasons(preview, "Unit")[5]
     assert reasons(preview, "Jabatan") == {3: "Jabatan \"Pengelola Arsip\": Data ini berada di luar OPD Anda; Anda "
                                               "tidak berwenang menyimpan data di luar cakupan Anda."}
@@ -437,15 +438,17 @@ def test_operator_limited_to_own_opd(world):
     assert set(peg) == {3, 4}
     assert f"NIP {nip_b}: Data ini terdaftar di OPD lain" in peg[3] and "Data ini berada di luar OPD Anda" in peg[4]
 
-    # Only the rows of the own OPD (the OPD's row unchanged is allowed): imported.
-    own = workbook([units[0], ("2.00", "Dinas Kesehatan", "OPD", "", 5, "Y")], positions[:1], employees[:1])
+    # Only the rows of the own OPD (units unchanged are allowed): imported.
+    own_position = ("2.00",) + positions[0][1:]
+    own_employee = employees[0][:8] + ("2.00",) + employees[0][9:]
+    own = workbook([("2.00", "Dinas Kesehatan", "OPD", "", 5, "Y")], [own_position], [own_employee])
     result = import_masterdata("own.xlsx", own, operator(world))
     db.session.commit()
-    assert result.created == {"Unit": 1, "Jabatan": 1, "Pegawai": 1} and result.unchanged == {"Unit": 1}
+    assert result.created == {"Jabatan": 1, "Pegawai": 1} and result.unchanged == {"Unit": 1}
     emp = db.session.scalars(select(Employee).where(Employee.nip == nip_new)).one()
     assert emp.unit.opd_id == world.unit("Dinas Kesehatan").id
     assert emp.superior_id == world.employee("kadis_a").id
-    assert db.session.scalar(select(func.count()).select_from(Unit).where(Unit.code == "3.01")) == 0
+    assert db.session.scalar(select(func.count()).select_from(Unit).where(Unit.code.in_(("3.01", "2.02")))) == 0
 
 
 def test_pegawai_gets_403(world, login_as):
@@ -509,7 +512,7 @@ def test_csv_of_one_kind(world, login_as):
     from app.models import Unit
 
     data = csv_bytes(UNIT_H, [("2.02", "Bidang Kesmas", "BIDANG", "2.00", "5", "Y")])
-    client = login_as("operator")
+    client = login_as("bkd")  # units are BKD's (an operator's new unit row is refused)
     resp = upload(client, data, "unit.csv")  # kind recognised from the header
     assert "Semua baris benar" in resp.get_data(as_text=True)
     client.post("/master-import/confirm", data={"token": token_of(resp)})

@@ -149,15 +149,17 @@ def _employee_row(key, **changes):
 # Dinas Kesehatan; each is also what the panel/API answer (same message constant).
 def _cases(world):
     from app.security import (
-        MSG_OPD_ROW, MSG_OTHER_OPD_ROW, MSG_OUT_OF_SCOPE, MSG_OWN_EMPLOYEE, MSG_OWN_POSITION, MSG_OWN_SUPERIOR_POST,
-        MSG_PARENT_OTHER_OPD, MSG_POSITION_OTHER_OPD,
+        MSG_OTHER_OPD_ROW, MSG_OUT_OF_SCOPE, MSG_OWN_EMPLOYEE, MSG_OWN_POSITION, MSG_OWN_SUPERIOR_POST,
+        MSG_PARENT_OTHER_OPD, MSG_UNITS_BKD,
     )
     from app.services.masterdata import MSG_KELAS_BKD
 
     new_nip = make_nip(date(1995, 5, 5), date(2020, 1, 1), "P", 51)
     return {
         "unit_other_opd": ("Unit", [("3.09", "Bidang Lain", "BIDANG", "3.00", 5, "Y")], f"Unit 3.09: {MSG_OUT_OF_SCOPE}"),
-        "unit_opd_row": ("Unit", [("2.00", "Dinas Kesehatan Kota", "OPD", "", 5, "Y")], f"Unit 2.00: {MSG_OPD_ROW}"),
+        "unit_opd_row": ("Unit", [("2.00", "Dinas Kesehatan Kota", "OPD", "", 5, "Y")], f"Unit 2.00: {MSG_UNITS_BKD}"),
+        "unit_new_in_own_opd": ("Unit", [("2.05", "Bidang Uji", "BIDANG", "2.00", 5, "Y")],
+                                f"Unit 2.05: {MSG_UNITS_BKD}"),
         "position_other_opd": ("Jabatan", [("3.00", "Pengelola Arsip", "PELAKSANA", "", "", None, "", "")],
                                f"Jabatan \"Pengelola Arsip\": {MSG_OUT_OF_SCOPE}"),
         "position_parent_other_opd": ("Jabatan", [("2.00", "Pengelola Titipan", "PELAKSANA", "", "", None, "3.00",
@@ -189,7 +191,7 @@ def _cases(world):
     }
 
 
-CASES = ["unit_other_opd", "unit_opd_row", "position_other_opd", "position_parent_other_opd", "own_position",
+CASES = ["unit_other_opd", "unit_opd_row", "unit_new_in_own_opd", "position_other_opd", "position_parent_other_opd", "own_position",
          "kelas_new_position", "kelas_changed", "employee_other_opd", "employee_from_other_opd",
          "employee_position_other_opd", "own_employee_row", "own_superior_post", "text_too_long",
          "field_rule_eselon", "nip_mismatch"]
@@ -539,3 +541,29 @@ def test_api_and_import_create_the_login_too(world, api_as):
     assert check_password_hash(user2.password, result.logins[0][2])
     emp2 = db.session.scalar(select(Employee).where(Employee.nip == nip2))
     assert (emp2.sex, emp2.birth_date, emp2.user_id) == ("P", date(1998, 4, 5), user2.id)
+
+
+def test_operator_cannot_deactivate_himself(world, login_as):
+    me = world.employee("op_a")
+    client = login_as("operator")
+    resp = client.post("/employeeview/action_post", data={"action": "deactivate", "rowid": [str(me.id)]})
+    assert resp.status_code == 403
+    assert count(Employee, Employee.id == me.id, Employee.active.is_(True)) == 1
+
+
+def test_units_on_the_page_follow_the_import_rule(world, login_as, api_as):
+    """Units are BKD's: the operator's panel and API refuse unit writes (403), and the import
+    refuses a new or changed unit row of the operator (test_import_refusal_kinds)."""
+    from app.models import Unit
+
+    dinkes = world.unit("Dinas Kesehatan")
+    data = {"code": "2.05", "name": "Bidang Uji", "kind": "BIDANG", "parent": str(dinkes.id),
+            "workdays_per_week": "5", "active": "y"}
+    assert login_as("operator").post("/unitview/add", data=data).status_code == 403
+    api, headers = api_as("operator")
+    resp = api.post("/api/v1/unit/", json={**data, "parent": dinkes.id, "workdays_per_week": 5, "active": True},
+                    headers=headers)
+    assert resp.status_code == 403
+    assert count(Unit, Unit.code == "2.05") == 0
+    assert login_as("bkd").post("/unitview/add", data=data).status_code == 302
+    assert count(Unit, Unit.code == "2.05") == 1

@@ -14,9 +14,10 @@ Rules (also in docs/master-data-import.md):
   cycles) are checked here over the combined parent map with app.domain.hierarchy.
 - An optional column left out of the header keeps the stored value of existing rows (new
   rows take the default); a column present with a blank cell means "empty".
-- BKD/Admin may import everything. An Operator OPD only rows of their own OPD: units under
-  the OPD (the OPD's own row only unchanged), positions of those units, employees of those
-  units who are not registered in another OPD. Other rows are errors of that row.
+- BKD/Admin may import everything. An Operator OPD what the panel and the API let them write,
+  by the same rule (app.security.write_rule): positions and employees of their OPD, never rows
+  about themselves nor a kelas jabatan; units only unchanged (units are BKD's). Other rows are
+  errors of that row.
 - Nothing is written unless every row is valid (`Preview.ok`); the confirmation parses and
   validates the stored file again. Audit rows of every change come from the session
   listener; derived data (Unit.opd_id, superiors, the Atasan role) is recomputed before
@@ -355,7 +356,7 @@ def _check_units(rows: list[Row], st: State, actor) -> None:
                       "unit tidak boleh menjadi induk dari unit di atasnya.")
             reported_cycles.add(frozenset(cycle))
         if not cycle:
-            _rule(row, st, "Unit", {"opd": _opd_of(st, code), "is_opd_row": plan.parent_code is None},
+            _rule(row, st, "Unit", {"opd": _opd_of(st, code)},
                   {"opd": plan.db_opd_id} if plan.db_id is not None else None, f"Unit {code}")
 
 

@@ -82,8 +82,8 @@ RULES = [
     "NAMA_JABATAN, pegawai menurut NIP. Tidak ada data ganda.",
     "Baris boleh merujuk unit atau jabatan yang dibuat oleh baris lain di berkas yang sama.",
     "Seluruh berkas diperiksa dulu; jika ada satu kesalahan saja, tidak ada data yang diimpor.",
-    "Operator OPD hanya dapat mengimpor unit, jabatan dan pegawai OPD-nya sendiri; data dirinya sendiri "
-    "(baris pegawainya, jabatannya, pengisian jabatan atasannya) dan kelas jabatan diubah oleh BKD.",
+    "Operator OPD hanya dapat mengimpor jabatan dan pegawai OPD-nya sendiri (unit kerja diubah oleh BKD); data "
+    "dirinya sendiri (baris pegawainya, jabatannya, pengisian jabatan atasannya) dan kelas jabatan diubah oleh BKD.",
     "Pegawai baru otomatis mendapat akun login (nama pengguna = NIP); kata sandi awalnya ditampilkan sekali "
     "setelah impor.",
     "Hapus baris contoh (kode 99.xx) sebelum mengunggah.",
