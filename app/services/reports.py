@@ -320,7 +320,7 @@ def head_of(opd_id: Optional[int]) -> Signatory:
         q = q.where(Position.parent_id.is_(None))
     else:
         q = q.where(Unit.opd_id == opd_id, or_(Position.parent_id.is_(None), parent_unit.opd_id != opd_id))
-    top = db.session.execute(q.order_by(Position.kelas_jabatan.desc(), (Unit.id == (opd_id or -1)).desc(),
+    top = db.session.execute(q.order_by(Position.kelas_jabatan.desc().nulls_last(), (Unit.id == (opd_id or -1)).desc(),
                                         Position.id).limit(1)).first()
     if top is None:
         opd_name = db.session.scalar(select(Unit.name).where(Unit.id == opd_id)) if opd_id else "Kota Malang"
