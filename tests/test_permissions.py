@@ -218,3 +218,69 @@ def test_api_requires_jwt_not_cookie(login_as):
 def test_anonymous_is_sent_to_login(client):
     resp = client.get("/employeeview/list/")
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
+# --------------------------------------------------------------------------- LOOKUP: relation lookups of the pages
+_JSON_HTML = {"\\u003c": "<", "\\u003e": ">", "\\u0026": "&", "\\u0027": "'", '\\"': '"'}
+
+
+def _select_options(html: str) -> dict[str, set[str]]:
+    """Option values of every <select> of a page, also of the list search widget (FAB embeds
+    its filter fields as JSON)."""
+    import re
+
+    for escaped, plain in _JSON_HTML.items():
+        html = html.replace(escaped, plain)
+    out: dict[str, set[str]] = {}
+    for m in re.finditer(r'<select[^>]*\bname="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
+        values = set(re.findall(r'<option[^>]*value="([^"]*)"', m.group(2))) - {"", "__None"}
+        out.setdefault(m.group(1), set()).update(values)
+    return out
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_page_lookups_stay_in_scope(role, app, world, login_as):
+    """Add/edit form dropdowns and list search widgets of every ModelView offer only rows in
+    the role's scope (expected ids computed in tests/test_lookups_scope.py)."""
+    from flask_appbuilder import ModelView
+
+    from app.models import Activity
+    from tests.test_lookups_scope import expected_ids
+
+    sample_rows(world)
+    db.session.add(Activity(employee=world.employee("staff_a"), date=date(2026, 11, 17), description="Draf",
+                            volume=1, claimed_minutes=60, status="DRAFT"))
+    db.session.commit()
+    client = login_as(role)
+    problems, checked = [], 0
+    for view in app.appbuilder.baseviews:
+        if not isinstance(view, ModelView):
+            continue
+        dm, base = view.datamodel, view.route_base
+        pages = [("search", f"{base}/list/", view.search_columns), ("add", f"{base}/add", view.add_columns)]
+        if any(dm.is_relation(c) for c in view.edit_columns or []):
+            pk_col = dm.obj.__mapper__.primary_key[0]
+            candidates = list(db.session.scalars(select(pk_col).order_by(pk_col).limit(6)))
+            db.session.commit()  # no read transaction open while the refusals write the audit log
+            for pk in candidates:
+                if client.get(f"{base}/edit/{pk}").status_code == 200:
+                    pages.append(("edit", f"{base}/edit/{pk}", view.edit_columns))
+                    break
+        for purpose, url, columns in pages:
+            rel = {c: dm.get_related_model(c) for c in columns or [] if dm.is_relation(c)}
+            if not rel:
+                continue
+            resp = client.get(url)
+            if resp.status_code != 200:
+                continue
+            options = _select_options(resp.get_data(as_text=True))
+            for col, model in rel.items():
+                if col not in options:
+                    continue
+                checked += 1
+                want = {str(i) for i in expected_ids(world, role, dm.obj, col, model, purpose)}
+                leaked = options[col] - want
+                if leaked:
+                    problems.append(f"{type(view).__name__} {purpose} {col}: di luar cakupan {sorted(leaked)}")
+    assert not problems, "\n".join(problems)
+    assert checked, "tidak ada pilihan relasi yang diperiksa"
