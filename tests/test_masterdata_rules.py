@@ -567,3 +567,29 @@ def test_units_on_the_page_follow_the_import_rule(world, login_as, api_as):
     assert count(Unit, Unit.code == "2.05") == 0
     assert login_as("bkd").post("/unitview/add", data=data).status_code == 302
     assert count(Unit, Unit.code == "2.05") == 1
+
+
+def test_api_operator_creates_position_without_kelas(world, api_as):
+    from app.services.masterdata import MSG_KELAS_BKD
+
+    api, headers = api_as("operator")
+    resp = api.post("/api/v1/position/", json=position_json(world, name="Pengelola Gizi", kelas_jabatan=6),
+                    headers=headers)
+    assert resp.status_code == 422 and resp.get_json()["message"]["kelas_jabatan"] == [MSG_KELAS_BKD]
+    resp = api.post("/api/v1/position/", json=position_json(world, name="Pengelola Gizi", kelas_jabatan=None),
+                    headers=headers)
+    assert resp.status_code == 201, resp.get_json()
+    assert db.session.get(Position, resp.get_json()["id"]).kelas_jabatan is None
+
+
+def test_override_dates_and_reason_length_are_checked(world, login_as):
+    client = login_as("bkd")
+    before = count(SuperiorOverride)
+    resp = client.post("/superioroverrideview/add", data={
+        "employee": str(world.employee("staff_a").id), "superior": str(world.employee("kadis_a").id),
+        "valid_from": "1900-01-01", "valid_to": "", "reason": "R" * 201})
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "Tanggal harus antara 01-01-2000 dan 31-12-2100." in body
+    assert "Teks terlalu panjang (201 karakter, paling banyak 200)." in body
+    assert count(SuperiorOverride) == before
