@@ -229,7 +229,10 @@ print(json.dumps({"seconds": statistics.median(times), "errors": parsed.errors, 
 
 CHILD_BASELINE = r"""
 import io, json, statistics, sys, time
+sys.path.insert(0, sys.argv[1])
+# the same modules as the app's child, so that both parse in a process of the same size
 import openpyxl.reader.excel, openpyxl.utils.datetime  # noqa: F401
+import app.imports.attendance, app.imports.masterdata  # noqa: F401
 from openpyxl import load_workbook
 with open(sys.argv[2], "rb") as fh:
     data = fh.read()
@@ -383,7 +386,8 @@ def run(args) -> str:
         f"of which the imports alone (Flask, openpyxl, the app's modules) take **{_mb(imports['peak_kb'])}**.",
         "- app = `parse_attendance` (legit files: + `validate_rows`) or `parse_masterdata` with the default "
         "limits; baseline = bare openpyxl `read_only=True` + `iter_rows(values_only=True)` over the same "
-        f"sheet, nothing kept, stopped after {args.baseline_timeout:.0f} s.",
+        f"sheet, nothing kept, stopped after {args.baseline_timeout:.0f} s, in a child that has imported the "
+        "same modules (a process of the same size: the garbage collector's work depends on it).",
         "",
         "| file | size | app time | app peak | baseline time | baseline peak | app answer |",
         "|---|---|---|---|---|---|---|",
