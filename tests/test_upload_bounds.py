@@ -174,3 +174,22 @@ def test_413_to_an_anonymous_client_shows_no_form(pages, client):
     resp = _post(client, "/attendance-import/upload", b"x" * 5000, "k.csv", year="2026", month="11")
     assert resp.status_code == 413 and 'name="file"' not in resp.get_data(as_text=True)
     assert "Berkas terlalu besar" in resp.get_data(as_text=True)
+
+
+def test_413_with_csrf_protection_shows_the_form_to_a_logged_in_importer(pages, client):
+    """In production the CSRF check reads the body first: the 413 comes before the view."""
+    import re
+
+    from tests.conftest import LOGINS, PASSWORD
+
+    pages.config["WTF_CSRF_ENABLED"] = True
+    page = client.get("/login/").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    resp = client.post("/login/", data={"username": LOGINS["operator"], "password": PASSWORD, "csrf_token": token})
+    assert resp.status_code == 302
+    pages.config["MAX_CONTENT_LENGTH"] = 8 * 1024
+    resp = _post(client, "/attendance-import/upload", b"x" * 20_000, "k.csv", year="2026", month="11",
+                 csrf_token=token)
+    page = resp.get_data(as_text=True)
+    assert resp.status_code == 413
+    assert "Berkas terlalu besar: unggahan paling besar 8 KB" in page and 'name="file"' in page

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 
-from flask import current_app, flash, redirect, url_for
+from flask import current_app, flash, g, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
@@ -86,6 +86,8 @@ class ImportFlowView(BaseView):
         message = f"Berkas terlalu besar: unggahan paling besar {format_size(limit)}. Bagi data menjadi beberapa berkas."
         if not current_user.is_authenticated:  # the form is for logged-in importers only
             return message, 413
+        if "user" not in g:  # refused by the CSRF check, before Flask-AppBuilder's before_request
+            g.user = current_user
         form = self._blank_form()
         form.file.errors = [message]
         return self._render_form(form), 413
