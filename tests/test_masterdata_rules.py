@@ -593,3 +593,59 @@ def test_override_dates_and_reason_length_are_checked(world, login_as):
     assert "Tanggal harus antara 01-01-2000 dan 31-12-2100." in body
     assert "Teks terlalu panjang (201 karakter, paling banyak 200)." in body
     assert count(SuperiorOverride) == before
+
+
+@pytest.mark.parametrize("case", ["kelas_changed", "own_superior_post", "own_position", "employee_position_other_opd"])
+def test_panel_api_import_agree(world, login_as, api_as, case):
+    """The same refusal, with the same message, on the page, in the API and in the import."""
+    from app.security import MSG_OWN_POSITION, MSG_OWN_SUPERIOR_POST
+    from app.services.masterdata import MSG_KELAS_BKD
+
+    staff_pos = world.position("Pengelola Data Kesehatan")
+    mine = world.position("Analis Kepegawaian")
+    kabid_post = world.position("Kepala Bidang Pelayanan Kesehatan")
+    staff = world.employee("staff_a")
+    disdik_pos = world.position("Pengadministrasi Perkantoran")
+    if case == "kelas_changed":
+        page = ("/positionview/edit/%d" % staff_pos.id, position_form(world, kelas_jabatan="7"))
+        api = ("/api/v1/position/%d" % staff_pos.id, {"kelas_jabatan": 7})
+        message, status = MSG_KELAS_BKD, 422
+    elif case == "own_superior_post":
+        page = ("/employeeview/edit/%d" % staff.id, stored_employee_form(staff, position=str(kabid_post.id)))
+        api = ("/api/v1/employee/%d" % staff.id, {"position": kabid_post.id})
+        message, status = MSG_OWN_SUPERIOR_POST, 403
+    elif case == "own_position":
+        page = ("/positionview/edit/%d" % mine.id, position_form(
+            world, name="Analis Kepegawaian Ahli", kind="JF_KEAHLIAN", level="Ahli Pertama", kelas_jabatan="8"))
+        api = ("/api/v1/position/%d" % mine.id, {"name": "Analis Kepegawaian Ahli"})
+        message, status = MSG_OWN_POSITION, 403
+    else:  # a position of another OPD for an employee of the operator's OPD
+        page = ("/employeeview/edit/%d" % staff.id, stored_employee_form(staff, position=str(disdik_pos.id)))
+        api = ("/api/v1/employee/%d" % staff.id, {"position": disdik_pos.id})
+        message, status = None, None  # not even offered: the dropdown and the API lookup are scoped
+    client = login_as("operator")
+    resp = client.post(*page[:1], data=page[1])
+    if status == 422:
+        assert resp.status_code == 200 and message in resp.get_data(as_text=True)
+    elif status == 403:
+        refused_on_page(client, resp, message)
+    else:
+        assert resp.status_code == 200
+    api_client, headers = api_as("operator")
+    resp = api_client.put(api[0], json=api[1], headers=headers)
+    if status == 422:
+        assert resp.status_code == 422 and resp.get_json()["message"]["kelas_jabatan"] == [message]
+    elif status == 403:
+        assert resp.status_code == 403 and resp.get_json()["message"] == message
+    else:
+        assert resp.status_code in (400, 403, 422)
+    sheet, rows, expected = _cases(world)[case]
+    preview = refused(workbook(None, rows if sheet == "Jabatan" else None, rows if sheet == "Pegawai" else None),
+                      operator(world))
+    assert expected in reasons(preview, sheet)[2]
+    if message:
+        assert message in expected
+    db.session.expire_all()
+    assert db.session.get(Position, staff_pos.id).kelas_jabatan == 6
+    assert db.session.get(Position, mine.id).name == "Analis Kepegawaian"
+    assert db.session.get(Employee, staff.id).position_id == staff_pos.id
