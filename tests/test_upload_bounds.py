@@ -78,6 +78,8 @@ def test_messages_name_the_bound():
     assert parsed.errors == ["Berkas CSV: sel baris 2 kolom 6 terlalu panjang (60 karakter; paling banyak 50)."]
     parsed = parse_attendance("k.csv", b"NIP,TANGGAL\x00\x01\x02", limits)
     assert "bukan CSV" in parsed.errors[0]
+    parsed = parse_attendance("k.csv", ",".join(HEADER).encode("utf-16"), limits)
+    assert "UTF-16" in parsed.errors[0]
 
 
 def test_only_the_known_columns_are_read(tmp_path):

@@ -402,6 +402,9 @@ class CsvSource(TableSource):
         if problem:
             self.fail(problem)
             return
+        if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            self.fail("Berkas teks UTF-16 (\"Unicode Text\") tidak didukung. Simpan sebagai \"CSV UTF-8\" atau .xlsx.")
+            return
         if b"\x00" in data:
             self.fail("Berkas bukan CSV (berisi data biner). Unggah berkas .csv atau .xlsx.")
             return
