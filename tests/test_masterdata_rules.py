@@ -356,6 +356,11 @@ def test_operator_creates_position_without_kelas_and_bkd_sets_it(world, login_as
     from app.services.masterdata import MSG_KELAS_BKD
 
     client = login_as("operator")
+    kelas_input = re.search(r'<input[^>]*name="kelas_jabatan"[^>]*>', client.get("/positionview/add").get_data(
+        as_text=True)).group(0)
+    assert "readonly" in kelas_input  # not offered to the operator
+    assert "readonly" not in re.search(r'<input[^>]*name="kelas_jabatan"[^>]*>', login_as("bkd").get(
+        "/positionview/add").get_data(as_text=True)).group(0)
     resp = client.post("/positionview/add", data=position_form(world, name="Pengelola Gizi", kelas_jabatan="6"))
     assert resp.status_code == 200 and MSG_KELAS_BKD in resp.get_data(as_text=True)
     assert count(Position, Position.name == "Pengelola Gizi") == 0

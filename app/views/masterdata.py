@@ -73,6 +73,18 @@ def _scoped_query(model, order):
     return query
 
 
+class BkdOnlyTextWidget(BS3TextFieldWidget):
+    """A text input only BKD/Admin edit: read-only for everyone else (the service validator
+    refuses a changed value anyway; a read-only input still posts the stored value)."""
+
+    def __call__(self, field, **kwargs):
+        from app.security import current_writer
+
+        if not current_writer().is_bkd:
+            kwargs["readonly"] = True
+        return super().__call__(field, **kwargs)
+
+
 class PositionByUnitField(QuerySelectField):
     """Position dropdown whose options carry their unit (data-unit), so that
     app/static/js/employee_form.js shows only the positions of the chosen unit."""
@@ -160,7 +172,7 @@ class PositionView(ScopedModelView):
         "level": _select("Jenjang", LEVEL_CHOICES, optional=True,
                          description="Wajib untuk JPT dan jabatan fungsional."),
         "eselon": _select("Eselon", [(e, e) for e in ESELONS], optional=True),
-        "kelas_jabatan": IntegerField("Kelas Jabatan", widget=BS3TextFieldWidget(),
+        "kelas_jabatan": IntegerField("Kelas Jabatan", widget=BkdOnlyTextWidget(),
                                       validators=[OptionalV(), NumberRange(1, 17, "Kelas jabatan harus 1 sampai 17.")],
                                       description="Dasar TPP; diisi dan diubah hanya oleh BKD. Operator OPD "
                                                   "mengosongkannya untuk jabatan baru (TPP dasar 0 sampai BKD "
