@@ -1,7 +1,20 @@
-"""Error pages in Bahasa Indonesia, and logging of every refused request."""
-from flask import g, jsonify, render_template_string, request
+"""Error pages in Bahasa Indonesia, and logging of every refused request.
 
-from app.security import log_refusal
+Malformed input never reaches a 500: path ids and Flask-AppBuilder's list arguments are
+checked once for every view and API before the view runs (app.params), a refused CSRF token
+gets its own message, and a value the database cannot hold (OverflowError, DataError) that
+slipped through is answered 400 and logged."""
+import logging
+
+from flask import abort, g, jsonify, render_template_string, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
+
+from app import params
+from app.security import log_refusal, refuse
+
+log = logging.getLogger(__name__)
 
 _PAGE = """{% extends base_template %}{% block content %}
 <div class="container"><h2>{{ code }}</h2><p class="lead">{{ message }}</p>
@@ -16,32 +29,120 @@ MESSAGES = {
     413: "Berkas atau data yang dikirim terlalu besar. Perkecil berkas lalu coba lagi.",
     500: "Terjadi kesalahan pada sistem. Silakan hubungi admin.",
 }
+MSG_CSRF = ("Token keamanan formulir tidak ada, tidak sah atau kedaluwarsa. "
+            "Muat ulang halaman lalu kirim formulir sekali lagi.")
+MSG_BAD_VALUE = "Permintaan tidak valid: ada nilai yang tidak dapat diproses (bukan angka yang sah atau di luar batas)."
+MSG_NUL = "Permintaan tidak valid: parameter mengandung karakter yang tidak diizinkan."
 
 
 def _is_api() -> bool:
     return request.path.startswith("/api/")
 
 
+def _answer_bad_values_in_api() -> None:
+    """Flask-AppBuilder's REST API catches every exception of a handler (`@safe`) and answers
+    500 with `response_500`: there, a value from the request that the database cannot hold
+    (a filter value out of range, ...) is answered 400 like on the pages."""
+    import sys
+
+    from flask_appbuilder.api import BaseApi
+
+    if getattr(BaseApi.response_500, "ek_bad_value_aware", False):
+        return
+    original = BaseApi.response_500
+
+    def response_500(self, message=None):
+        err = sys.exc_info()[1]
+        if isinstance(err, (OverflowError, DataError)):
+            from app.extensions import db
+
+            db.session.rollback()
+            log.warning("Nilai permintaan API tidak dapat diproses: %s %s: %s", request.method, request.path,
+                        type(err).__name__)
+            return self.response_400(message=MSG_BAD_VALUE)
+        return original(self, MESSAGES[500])  # Flask-AppBuilder's own text is English
+
+    response_500.ek_bad_value_aware = True
+    BaseApi.response_500 = response_500
+
+
+def _list_views(app) -> dict:
+    """Flask-AppBuilder views with a list (page, size and order arguments), by class name."""
+    views = app.extensions.get("ek_list_views")
+    if views is None:
+        views = {type(v).__name__: v for v in app.appbuilder.baseviews if hasattr(v, "order_columns")}
+        app.extensions["ek_list_views"] = views
+    return views
+
+
 def register(app) -> None:
     from flask import current_app
 
-    def handler(err):
-        code = getattr(err, "code", 500) or 500
-        message = MESSAGES.get(code, getattr(err, "description", "Kesalahan."))
+    def answer(code: int, message: str):
         if _is_api():
             return jsonify(message=message), code
+        if "user" not in g:  # refused before Flask-AppBuilder's before_request (CSRF): the menu needs it
+            g.user = current_user
         appbuilder = current_app.appbuilder
         return render_template_string(_PAGE, code=code, message=message, appbuilder=appbuilder,
                                       base_template=appbuilder.base_template), code
 
+    def handler(err):
+        code = getattr(err, "code", 500) or 500
+        description = getattr(err, "description", None)
+        custom = description and description != getattr(type(err), "description", None)
+        message = description if custom else MESSAGES.get(code, description or "Kesalahan.")
+        return answer(code, message)
+
+    def csrf_refused(err):
+        log.warning("Token CSRF ditolak: %s %s (%s)", request.method, request.path, err.description)
+        return answer(400, MSG_CSRF)
+
+    def bad_value(err):
+        """Last resort: a value from the request the database or Python cannot hold."""
+        from app.extensions import db
+
+        db.session.rollback()
+        log.warning("Nilai permintaan tidak dapat diproses: %s %s: %s: %s", request.method, request.path,
+                    type(err).__name__, str(err).splitlines()[0][:300] if str(err) else "")
+        return answer(400, MSG_BAD_VALUE)
+
     for code in (400, 403, 404, 405, 409, 413, 500):
         app.register_error_handler(code, handler)
+    app.register_error_handler(CSRFError, csrf_refused)
+    app.register_error_handler(OverflowError, bad_value)
+    app.register_error_handler(DataError, bad_value)
+    _answer_bad_values_in_api()
 
     @app.before_request
     def reset_request_state():
         # g may outlive a request when an app context was already pushed (tests, CLI).
         for key in ("ek_employee", "ek_refusal_logged", "ek_edit_pk"):
             g.pop(key, None)
+
+    def _order_columns(view_name: str):
+        view = _list_views(app).get(view_name)
+        return None if view is None else list(view.order_columns or [])
+
+    @app.before_request
+    def check_request_arguments():
+        """Malformed ids in the path (404, logged) and list arguments (400), for every view and API."""
+        for key, values in request.args.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                raise params.InvalidArgument(MSG_NUL)
+        view_args = request.view_args or {}
+        bad = params.check_view_args(view_args)
+        if bad is not None:
+            refuse(404, (request.endpoint or "request").split(".")[0], str(view_args[bad])[:40],
+                   f"{request.method} {request.path[:200]} (nomor data tidak sah)")
+        if request.endpoint and request.endpoint.endswith(".download") and "filename" in view_args \
+                and "_sep_" not in view_args["filename"]:
+            abort(404)  # Flask-AppBuilder stores uploads as <uuid>_sep_<name>
+        message = params.check_list_args(request.args, _order_columns)
+        if not message and _is_api():
+            message = params.check_api_query(request.args.get("q"))
+        if message:
+            raise params.InvalidArgument(message)
 
     @app.after_request
     def log_refusals(response):

@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from app.domain import workflow as wf
 from app.extensions import db
 from app.models import Activity, ActivityCatalog, Employee
+from app.params import to_int
 from app.security import (
     ROLE_OPERATOR, active_lookup_filters, entry_lookup_filters, log_refusal, scope_clause, scope_filters,
 )
@@ -74,13 +75,8 @@ def _json_body(required: bool) -> dict:
 
 
 def _int_or_none(value: Any) -> Optional[int]:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
-    return None
+    """A whole number 0 … 2³¹−1 (JSON number or ASCII digits), else None (app.params)."""
+    return to_int(value)
 
 
 def _optional_text(body: dict, key: str, errors: dict) -> Optional[str]:

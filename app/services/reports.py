@@ -37,6 +37,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.extensions import db
+from app.params import to_id, to_year_month
 from app.reports import activity_report, distribution, score_recap, tpp_payroll
 from app.reports.common import ALL_OPD, PROVISIONAL_FILE_TAG, XLSX_MIMETYPE, ReportMeta, Signatory, period_label
 from app.services import Forbidden, NotFound
@@ -144,16 +145,11 @@ def may_see_employee(kind: str, actor, employee) -> bool:
 
 
 # --------------------------------------------------------------------------- request parsing
-_PERIOD_RE = re.compile(r"^(\d{4})-(\d{1,2})$")
-
-
 def find_period(raw: Optional[str]):
     from app.services.periods import get_period
 
-    m = _PERIOD_RE.match((raw or "").strip())
-    if not m or not 1 <= int(m.group(2)) <= 12:
-        raise NotFound(MSG_PERIOD)
-    period = get_period(int(m.group(1)), int(m.group(2)))
+    year_month = to_year_month(raw)
+    period = get_period(*year_month) if year_month else None
     if period is None:
         raise NotFound(MSG_PERIOD)
     return period
@@ -165,9 +161,8 @@ def _int_arg(raw) -> Optional[int]:
     raw = str(raw).strip()
     if raw in ("", "all", "semua", "0"):
         return None
-    if not raw.isdigit():
-        return -1  # never an id: answered 404
-    return int(raw)
+    value = to_id(raw)
+    return -1 if value is None else value  # -1 is never an id: answered 404
 
 
 def authorize(kind: str, period_arg: Optional[str], opd_arg=None, employee_arg=None, nip_arg=None,

@@ -26,6 +26,7 @@ from app.imports.common import PREVIEW_FIRST_ROWS, UploadStore, csv_template, pr
 from app.models import Attendance
 from app.models.periods import MONTH_NAMES
 from app.models.scores import ATTENDANCE_STATUS_LABELS
+from app.params import YEAR_MAX, YEAR_MIN, arg_int
 from app.services import ValidationFailed
 from app.services import attendance as svc
 from app.services.organisation import today_local
@@ -274,12 +275,9 @@ class AttendanceImportView(ImportFlowView):
     @has_access
     def template(self):
         today = today_local()
-        try:
-            year = int(request.args.get("year", today.year))
-            month = int(request.args.get("month", today.month))
-            date(year, month, 1)
-        except ValueError:
-            year, month = today.year, today.month
+        year = arg_int("year", today.year, YEAR_MIN, YEAR_MAX,
+                       f"Tahun tidak valid: gunakan {YEAR_MIN} sampai {YEAR_MAX}.")
+        month = arg_int("month", today.month, 1, 12, "Bulan tidak valid: gunakan 1 sampai 12.")
         if request.args.get("format", "xlsx").lower() == "csv":
             return send_file(io.BytesIO(build_csv_template(year, month)), mimetype="text/csv; charset=utf-8",
                              as_attachment=True, download_name="templat-kehadiran.csv")

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Period
+from app.params import to_id
 from app.security import current_employee, log_refusal
 from app.services import dashboard as svc
 from app.services.activities import current_actor
@@ -54,7 +55,8 @@ class _NotFound(Exception):
 def _period_arg(required: bool = True):
     raw = request.args.get("period", "").strip()
     if raw:
-        period = db.session.get(Period, int(raw)) if raw.isdigit() else None
+        period_id = to_id(raw)
+        period = db.session.get(Period, period_id) if period_id is not None else None
         if period is None:
             raise _NotFound("Periode tidak ditemukan.")
         return period
@@ -121,7 +123,7 @@ class DashboardView(BaseView):
         raw_id = request.args.get("employee", "").strip()
         nip = request.args.get("nip", "").strip()
         if raw_id or nip:
-            employee = svc.find_employee(int(raw_id) if raw_id.isdigit() else -1, None) if raw_id \
+            employee = svc.find_employee(to_id(raw_id) or -1, None) if raw_id \
                 else svc.find_employee(None, nip)
             if employee is None:
                 log_refusal(404, "Employee", raw_id or nip, "grafik bulan pegawai di luar cakupan")

@@ -20,6 +20,7 @@ from app.domain.distribution import ORG_PREDIKAT, ORG_PREDIKAT_LABELS
 from app.domain.money import format_pct, format_rupiah
 from app.extensions import db
 from app.models import Employee, Evaluation, OrgPredikat, Period, Sanction, TppRate
+from app.params import to_id
 from app.security import ROLE_ADMIN, ROLE_AUDITOR, ROLE_BKD, ROLE_OPERATOR, log_refusal, refuse, role_names
 from app.services import Forbidden, ServiceError, ValidationFailed
 from app.services import evaluation as svc
@@ -57,9 +58,9 @@ org_predikat_label = _label_of(ORG_PREDIKAT_LABELS)
 def _period_from_request():
     """?period=<id>, else the latest OPEN period, else the latest period."""
     period = None
-    raw = request.args.get("period", "")
-    if raw.isdigit():
-        period = db.session.get(Period, int(raw))
+    period_id = to_id(request.args.get("period"))
+    if period_id is not None:
+        period = db.session.get(Period, period_id)
     if period is None:
         period = svc.latest_open_period()
     if period is None:
