@@ -66,6 +66,23 @@ def _answer_bad_values_in_api() -> None:
     BaseApi.response_500 = response_500
 
 
+def _model_apis(app) -> dict:
+    """Relation fields (name -> to-many?) of each model REST API, by class name."""
+    apis = app.extensions.get("ek_model_apis")
+    if apis is None:
+        from flask_appbuilder.api import ModelRestApi
+
+        apis = {}
+        for api in app.appbuilder.baseviews:
+            if isinstance(api, ModelRestApi):
+                dm = api.datamodel
+                columns = set(api.add_columns or []) | set(api.edit_columns or [])
+                apis[type(api).__name__] = {c: dm.is_relation_many_to_many(c) or dm.is_relation_one_to_many(c)
+                                            for c in columns if dm.is_relation(c)}
+        app.extensions["ek_model_apis"] = apis
+    return apis
+
+
 def _list_views(app) -> dict:
     """Flask-AppBuilder views with a list (page, size and order arguments), by class name."""
     views = app.extensions.get("ek_list_views")
@@ -143,6 +160,12 @@ def register(app) -> None:
             message = params.check_api_query(request.args.get("q"))
         if message:
             raise params.InvalidArgument(message)
+        if request.method in ("POST", "PUT") and _is_api() and request.is_json:
+            api = _model_apis(app).get((request.endpoint or "").split(".")[0])
+            if api is not None:
+                errors = params.check_relation_values(request.get_json(silent=True), api)
+                if errors:
+                    return jsonify(message=errors), 422
 
     @app.after_request
     def log_refusals(response):

@@ -119,6 +119,27 @@ def check_api_query(raw_q: Optional[str]) -> Optional[str]:
     return None
 
 
+MSG_RELATION_ID = "Harus berupa nomor data (bilangan bulat positif) atau kosong."
+
+
+def check_relation_values(body, relations: dict[str, bool]) -> dict[str, list[str]]:
+    """Field errors for relation fields of a JSON body that hold no id: `relations` maps each
+    relation field of the model to True when it holds a list (to-many). Flask-AppBuilder's API
+    schemas look such values up in the database as they are (a dict, a float or a huge number
+    was a 500)."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(body, dict):
+        return errors
+    for name, many in relations.items():
+        if name not in body or body[name] is None:
+            continue
+        value = body[name]
+        values = value if many and isinstance(value, list) else [value]
+        if (many and not isinstance(value, list)) or any(to_id(v) is None for v in values):
+            errors[name] = [MSG_RELATION_ID]
+    return errors
+
+
 def check_list_args(args, order_columns_of) -> Optional[str]:
     """The Indonesian message for the first malformed list argument of Flask-AppBuilder
     (page_*, psize_*, _oc_*, _od_*) in `args`, or None. `order_columns_of(view_name)` gives the

@@ -183,3 +183,17 @@ def test_missing_or_wrong_csrf_token_while_logged_in_answers_400(app):
         assert LOGINS["bkd"] in page or "Keluar" in page or "logout" in page  # the logged-in layout
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Holiday)) == count
+
+
+def test_relation_fields_of_api_bodies_must_hold_ids(api_as):
+    """Found by tests/test_api_fuzz.py: a dict, a float or a huge number in a relation field of
+    a master-data API body was looked up as it was (500)."""
+    client, headers = api_as("bkd")
+    for bad in ({"a": 1}, 2.5, [1], BIG, "²", -3):
+        resp = client.post("/api/v1/unit/", json={"code": "9.01", "name": "Bagian Uji", "kind": "BIDANG",
+                                                  "workdays_per_week": 5, "parent": bad}, headers=headers)
+        assert resp.status_code == 422, bad
+        assert "nomor data" in resp.get_json()["message"]["parent"][0]
+    resp = client.post("/api/v1/position/", json={"name": "Jabatan Uji", "kind": {"x": None}, "unit": 1},
+                       headers=headers)
+    assert resp.status_code == 422 and "kind" in resp.get_json()["message"]
