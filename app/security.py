@@ -212,7 +212,8 @@ def scope_clause(model) -> Any:
 def entry_scope_clause() -> Any:
     """Employees the current user may record activities for: oneself (Pegawai) and, for an
     Operator OPD, the active employees of the OPD (the SQL side of
-    app.services.activities.may_enter_for)."""
+    app.services.activities.may_enter_for and inactive_errors: a deactivated actor enters
+    nothing)."""
     from app.models import Employee
 
     user = current_login()
@@ -220,6 +221,8 @@ def entry_scope_clause() -> Any:
         return false()
     roles = role_names(user)
     emp = current_employee()
+    if emp is not None and not emp.active:
+        return false()
     opd = operator_opd_id()
     clauses = []
     if emp is not None and ROLE_PEGAWAI in roles:

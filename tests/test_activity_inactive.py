@@ -193,3 +193,17 @@ def test_inactive_default_superior_is_skipped_one_level_up(world, api_as):
     row = reload(item.id)
     assert row.superior_id == world.employee("kadis_a").id
     assert row.escalation_id == world.employee("sekda").id
+
+
+def test_deactivated_operator_is_offered_nobody(world, monkeypatch):
+    """The entry lookup (dropdown and API `_info`) of a deactivated operator is empty, even
+    while a session of theirs were still alive (the login layer revokes it separately)."""
+    import app.security as security
+    from app.models import Employee
+
+    op = world.employee("op_a")
+    monkeypatch.setattr(security, "current_login", lambda: op.user)
+    monkeypatch.setattr(security, "current_employee", lambda: op)
+    assert db.session.scalars(select(Employee.id).where(security.entry_scope_clause())).all()
+    deactivate(world, "op_a")
+    assert db.session.scalars(select(Employee.id).where(security.entry_scope_clause())).all() == []
