@@ -78,7 +78,10 @@ def _model_apis(app) -> dict:
                 dm = api.datamodel
                 columns = set(api.add_columns or []) | set(api.edit_columns or [])
                 apis[type(api).__name__] = {c: dm.is_relation_many_to_many(c) or dm.is_relation_one_to_many(c)
-                                            for c in columns if dm.is_relation(c)}
+                                            for c in columns if dm.is_relation(c)
+                                            # ids only: a PositionKind is named by its code ("JPT")
+                                            and dm.get_related_model(c).__mapper__.primary_key[0].type.python_type
+                                            is int}
         app.extensions["ek_model_apis"] = apis
     return apis
 

@@ -13,6 +13,7 @@ from app.models import ActivityCatalog, Employee, Position, Unit
 from app.services import masterdata
 
 MSG_NOT_FINITE = "Angka tidak valid (bukan bilangan terhingga)."
+MSG_CODE = "Harus berupa kode (teks), mis. JPT atau PELAKSANA."
 
 
 def _non_finite(value) -> list[str]:
@@ -38,10 +39,28 @@ class MasterDataApi(ScopedModelApi):
 
     def _finite_or_422(self):
         body = request.get_json(silent=True)
-        bad = _non_finite(body) if isinstance(body, (dict, list)) else []
+        bad = {k: [MSG_NOT_FINITE] for k in (_non_finite(body) if isinstance(body, (dict, list)) else [])}
+        if isinstance(body, dict):
+            bad.update(self._code_relation_errors(body))
         if bad:
-            return self.response_422(message={k: [MSG_NOT_FINITE] for k in bad})
+            return self.response_422(message=bad)
         return None
+
+    def _code_relation_errors(self, body: dict) -> dict:
+        """Relations named by a text code (a position kind "JPT") must hold text (app/errors.py
+        checks the relations named by an id)."""
+        dm, errors = self.datamodel, {}
+        for name in set(self.add_columns or []) | set(self.edit_columns or []):
+            if name not in body or body[name] is None or not dm.is_relation(name):
+                continue
+            if dm.get_related_model(name).__mapper__.primary_key[0].type.python_type is not str:
+                continue
+            value = body[name]
+            many = dm.is_relation_many_to_many(name) or dm.is_relation_one_to_many(name)
+            values = value if many and isinstance(value, list) else [value]
+            if (many and not isinstance(value, list)) or not all(isinstance(v, str) and len(v) <= 50 for v in values):
+                errors[name] = [MSG_CODE]
+        return errors
 
     def post_headless(self):
         return self._finite_or_422() or super().post_headless()
@@ -116,7 +135,7 @@ class EmployeeApi(MasterDataApi):
         return resp
 
 
-class ActivityCatalogApi(ScopedModelApi):
+class ActivityCatalogApi(MasterDataApi):
     resource_name = "activity-catalog"
     entity = "ActivityCatalog"
     datamodel = SQLAInterface(ActivityCatalog)

@@ -261,10 +261,6 @@ VALIDATORS: dict[str, Callable[[Mapping[str, Any], Optional[int]], Errors]] = {
 }
 
 
-# Entities whose writes obey the write rule of app.security (scope, rows about the writer).
-WRITE_RULED = ("Unit", "Position", "Employee", "SuperiorOverride")
-
-
 def validate(entity: str, values: Mapping[str, Any], current_id: Optional[int], who=None) -> Errors:
     """The one validator of an entity (form, API and import): field rules, text lengths,
     numbers, and the kelas jabatan rule (only BKD/Admin set or change a kelas jabatan).
@@ -313,8 +309,8 @@ def _limits(entity: str, values: Mapping[str, Any]) -> Errors:
     import app.models as models
 
     e: Errors = {}
-    table = getattr(models, entity).__table__
-    for column in table.columns:
+    model = getattr(models, entity, None)
+    for column in (model.__table__.columns if model is not None else ()):
         value = values.get(column.key)
         if isinstance(column.type, String) and isinstance(value, str) and column.type.length:
             text = value.strip()
@@ -324,13 +320,6 @@ def _limits(entity: str, values: Mapping[str, Any]) -> Errors:
         elif isinstance(value, float) and not math.isfinite(value):
             _add(e, column.key, MSG_NOT_A_NUMBER)
     return e
-
-
-def write_refusal(item, who=None) -> Optional[str]:
-    """The reason (Indonesian) the writer may not store `item`, or None (app.security rule)."""
-    from app.security import write_refusal as rule
-
-    return rule(item, who)
 
 
 # --------------------------------------------------------------------------- employees: NIP, login
