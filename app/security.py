@@ -88,7 +88,7 @@ def current_login():
 
     try:
         user = current_app.appbuilder.sm.current_user
-    except RuntimeError:  # no JWT verified in this request
+    except (RuntimeError, AttributeError):  # no JWT verified, or g.user not set yet (mid-login)
         return None
     if user is None or not getattr(user, "is_authenticated", False):
         return None
