@@ -109,8 +109,6 @@ class Config:
     FAB_API_ALLOW_JWT_COOKIE = False
     JWT_TOKEN_LOCATION = ["headers"]
     JWT_ACCESS_TOKEN_EXPIRES = 3600
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
     # Cookies (session and remember-me): HttpOnly, SameSite=Lax, and Secure except in
     # development; `SESSION_COOKIE_SECURE=0` turns Secure off explicitly (see docs/SECURITY.md).
     SESSION_COOKIE_SECURE = _env_flag("SESSION_COOKIE_SECURE", EKINERJA_ENV != "development")
