@@ -654,3 +654,24 @@ def test_panel_api_import_agree(world, login_as, api_as, case):
     assert db.session.get(Position, staff_pos.id).kelas_jabatan == 6
     assert db.session.get(Position, mine.id).name == "Analis Kepegawaian"
     assert db.session.get(Employee, staff.id).position_id == staff_pos.id
+
+
+# ============================================================================ 8.3 (edit form path)
+def test_operator_deactivates_an_employee_through_the_edit_form(world, login_as):
+    """An unchecked Aktif box is a valid False (FAB made the checkbox of a NOT NULL column
+    required, so the edit form could not switch anyone off); the login ends with it."""
+    from flask_appbuilder.security.sqla.models import User
+
+    staff = login_as("pegawai")
+    assert staff.get("/activityview/list/").status_code == 200
+    emp = world.employee("staff_a")
+    form = stored_employee_form(emp)
+    del form["active"]  # an unchecked box sends nothing
+    resp = login_as("operator").post(f"/employeeview/edit/{emp.id}", data=form)
+    assert resp.status_code == 302, resp.get_data(as_text=True)[:2000]
+    db.session.expire_all()
+    emp = world.employee("staff_a")
+    assert emp.active is False
+    assert db.session.get(User, emp.user_id).active is False
+    # The session opened before the deactivation is over.
+    assert staff.get("/activityview/list/").status_code in (302, 401)

@@ -75,6 +75,22 @@ def _with_default_formatters(view) -> dict:
     return formatters
 
 
+def _unchecked_checkboxes_allowed(form_cls) -> None:
+    """FAB marks the checkbox of a NOT NULL boolean column (Aktif) as required, so an
+    unchecked box answered "Wajib diisi." and no form could switch a row off. An unchecked
+    box is a valid False: drop the required validators of boolean fields."""
+    from wtforms import BooleanField
+    from wtforms.fields.core import UnboundField
+    from wtforms.validators import DataRequired, InputRequired
+
+    for name, unbound in list(vars(form_cls).items()):
+        if not isinstance(unbound, UnboundField) or not issubclass(unbound.field_class, BooleanField):
+            continue
+        kept = [v for v in unbound.kwargs.get("validators") or []
+                if not isinstance(v, (DataRequired, InputRequired))]
+        setattr(form_cls, name, unbound.field_class(*unbound.args, **{**unbound.kwargs, "validators": kept}))
+
+
 class ScopedModelView(ModelView):
     """A FAB ModelView whose every path (list, show, forms, dropdowns, actions) obeys the
     scope rules of app.security and whose forms run the service validators."""
@@ -103,6 +119,8 @@ class ScopedModelView(ModelView):
 
     def _init_forms(self):
         super()._init_forms()
+        _unchecked_checkboxes_allowed(self.add_form)
+        _unchecked_checkboxes_allowed(self.edit_form)
         if self.validate_forms:
             self.add_form = _with_domain_validation(self, self.add_form)
             self.edit_form = _with_domain_validation(self, self.edit_form)
