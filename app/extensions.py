@@ -8,3 +8,20 @@ from flask_wtf.csrf import CSRFProtect
 db = SQLA(model_class=Model)
 migrate = Migrate()
 csrf = CSRFProtect()
+
+
+def configure_sqlite(engine) -> None:
+    """SQLite, the embedded default: write-ahead logging so that readers never block the
+    one writer (a refusal is written to the audit log in its own transaction while the
+    request's session may still be reading), and a busy timeout instead of an immediate
+    "database is locked" when two writers meet. PostgreSQL needs neither."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_connection, _record):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=15000")
+        cursor.close()
