@@ -6,7 +6,8 @@ import logging
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from app.extensions import csrf, db, migrate
+from app import api_messages
+from app.extensions import configure_sqlite, csrf, db, migrate
 
 
 def create_app(config: object | str = "config.Config") -> Flask:
@@ -23,7 +24,9 @@ def create_app(config: object | str = "config.Config") -> Flask:
     audit.register_listeners()
     organisation.register_listeners()
 
+    api_messages.install()  # before FAB builds its API schemas
     with app.app_context():
+        configure_sqlite(db.engine)
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
         from app.views import register_views
@@ -35,6 +38,7 @@ def create_app(config: object | str = "config.Config") -> Flask:
 
     cli.register(app)
     errors.register(app)
+    api_messages.register(app)
     headers.register(app)
     i18n.register(app)
     return app
