@@ -80,7 +80,7 @@ class Config:
     AUTH_ROLE_ADMIN = "Admin"
     AUTH_ROLE_PUBLIC = "Public"
     AUTH_USER_REGISTRATION = False
-    # Login, sessions and throttling (docs/SECURITY-auth.md). FAB's own AUTH_RATE_LIMITED
+    # Login, sessions and throttling (docs/SECURITY.md, section 2). FAB's own AUTH_RATE_LIMITED
     # throttles the form only, every POST alike: app/auth.py limits form and API together.
     AUTH_RATE_LIMITED = False
     RATELIMIT_ENABLED = os.environ.get("RATELIMIT_ENABLED", "1") != "0"

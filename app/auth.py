@@ -1,4 +1,4 @@
-"""Login, sessions and throttling for pages and API alike (docs/SECURITY-auth.md).
+"""Login, sessions and throttling for pages and API alike (docs/SECURITY.md, section 2).
 
 - `authenticate()` is the one login path of the form (`/login/`) and the API
   (`/api/v1/security/login`): per-address limits in the limiter's storage (memory per worker, or
