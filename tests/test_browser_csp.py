@@ -16,6 +16,8 @@ import pytest
 sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 if not os.path.exists(CHROMIUM):
+    if os.environ.get("CI"):  # .ci/run installs it: a missing browser there is a failure
+        pytest.fail(f"chromium not found at {CHROMIUM}", pytrace=False)
     pytest.skip("chromium is not installed", allow_module_level=True)
 
 PASSWORD = "demo-rahasia"
