@@ -91,6 +91,22 @@ def _unchecked_checkboxes_allowed(form_cls) -> None:
         setattr(form_cls, name, unbound.field_class(*unbound.args, **{**unbound.kwargs, "validators": kept}))
 
 
+BLANK_CHOICE = "— pilih —"
+
+
+def _blank_choice_labelled(form_cls) -> None:
+    """FAB builds the dropdown of an optional relation (Jabatan Atasan, Unit Induk) with an
+    empty blank option, which Select2 shows as its value "__None": label it "— pilih —"."""
+    from flask_appbuilder.fields import QuerySelectField
+    from wtforms.fields.core import UnboundField
+
+    for name, unbound in list(vars(form_cls).items()):
+        if (isinstance(unbound, UnboundField) and issubclass(unbound.field_class, QuerySelectField)
+                and unbound.kwargs.get("allow_blank") and not unbound.kwargs.get("blank_text")):
+            setattr(form_cls, name, unbound.field_class(*unbound.args,
+                                                         **{**unbound.kwargs, "blank_text": BLANK_CHOICE}))
+
+
 class ScopedModelView(ModelView):
     """A FAB ModelView whose every path (list, show, forms, dropdowns, actions) obeys the
     scope rules of app.security and whose forms run the service validators."""
@@ -121,6 +137,8 @@ class ScopedModelView(ModelView):
         super()._init_forms()
         _unchecked_checkboxes_allowed(self.add_form)
         _unchecked_checkboxes_allowed(self.edit_form)
+        _blank_choice_labelled(self.add_form)
+        _blank_choice_labelled(self.edit_form)
         if self.validate_forms:
             self.add_form = _with_domain_validation(self, self.add_form)
             self.edit_form = _with_domain_validation(self, self.edit_form)

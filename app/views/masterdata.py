@@ -25,11 +25,8 @@ from app.models.organisation import UNIT_KINDS
 from app.models.periods import HOLIDAY_KINDS, MONTH_NAMES, PERIOD_STATES
 from app.security import scope_filters
 from app.services import masterdata
-from app.views.base import ReadOnlyModelView, ScopedModelView, format_wib
+from app.views.base import BLANK_CHOICE, ReadOnlyModelView, ScopedModelView, format_wib
 from app.views.period_close import PeriodCloseMixin
-
-
-BLANK_CHOICE = "— pilih —"
 
 
 class BlankableSelectField(SelectField):
