@@ -13,7 +13,7 @@ from sqlalchemy import select
 from wtforms import SelectField
 
 from app.domain.money import format_rupiah
-from app.domain.predikat import PREDIKAT_LABELS
+from app.domain.predikat import PREDIKAT_LABELS, RATING_LABELS
 from app.extensions import db
 from app.models import Period, Recap
 from app.services import ServiceError
@@ -26,6 +26,34 @@ def _rupiah(value) -> str:
 
 def _pct(value) -> str:
     return "" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def _param_rows(params: dict) -> list[tuple[str, str]]:
+    """The parameters a recap used, as (Indonesian label, readable value) for the rincian page
+    (the stored keys and Python reprs such as ['CUTI', 'DL'] or None meant nothing to a reader)."""
+    from app.domain.parameters import DEFINITIONS
+
+    def readable(value) -> str:
+        if value is None:
+            return "tanpa batas"
+        if isinstance(value, dict):
+            return ", ".join(f"{k}: {readable(v)}" for k, v in value.items()) or "—"
+        if isinstance(value, list):
+            if value and all(isinstance(b, list) and len(b) == 3 for b in value):
+                return "; ".join(f"{lo}–{'…' if hi is None else hi} menit: {str(pct).replace('.', ',')}%"
+                                 for lo, hi, pct in value)
+            return ", ".join(readable(v) for v in value) or "tidak ada"
+        return str(value)
+
+    rows = []
+    for key, value in params.items():
+        if key == "holidays":
+            label = "Hari libur bulan ini"
+        else:
+            # the input hint of the Parameter form ("[[min, maks, persen], ...]") is not for readers
+            label = DEFINITIONS[key].label.split(" [[")[0] if key in DEFINITIONS else key
+        rows.append((label, readable(value)))
+    return rows
 
 
 class RecomputeForm(FlaskForm):
@@ -103,7 +131,8 @@ class RecapView(ScopedModelView):
         detail = explain(row.employee_id, row.period.year, row.period.month)
         link = url_for(".rincian_by_nip", period=f"{row.period.year}-{row.period.month:02d}", nip=row.nip)
         return self.render_template("recap_rincian.html", d=detail, row=row, rupiah=_rupiah, pct=_pct,
-                                    predikat_labels=PREDIKAT_LABELS, permalink=link)
+                                    predikat_labels=PREDIKAT_LABELS, permalink=link,
+                                    rating_labels=RATING_LABELS, param_rows=_param_rows(detail["params"]))
 
     @expose("/recompute/", methods=["GET", "POST"])
     @has_access

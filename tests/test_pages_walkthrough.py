@@ -1,0 +1,25 @@
+"""What a user saw on the pages walked through in a browser (BKD, Operator OPD, Pegawai):
+raw codes and placeholders that leaked onto the page, checked on the rendered HTML."""
+from __future__ import annotations
+
+import re
+
+from tests.test_recap_pages import recap  # noqa: F401  (fixture)
+
+
+def test_optional_relation_dropdown_has_an_indonesian_blank_choice(login_as):
+    # FAB's blank option of an optional relation had no text, and Select2 showed its value "__None".
+    for url, field in (("/positionview/add", "parent"), ("/unitview/add", "parent")):
+        body = login_as("bkd").get(url).get_data(as_text=True)
+        select = re.search(rf'<select[^>]*name="{field}"[^>]*>(.*?)</select>', body, re.S).group(1)
+        assert re.search(r'<option[^>]*value="__None"[^>]*>— pilih —</option>', select), url
+
+
+def test_rincian_shows_labels_not_codes(recap, login_as):  # noqa: F811
+    body = login_as("pegawai").get(f"/recapview/rincian/{recap.id}").get_data(as_text=True)
+    rating = re.search(r"Saran rating hasil kerja</td><td[^>]*>([^<]*)<", body).group(1)
+    assert rating.endswith("Ekspektasi")  # not DI_BAWAH / SESUAI / DI_ATAS
+    params = body[body.index("Parameter yang dipakai"):]
+    assert "Menit kerja efektif per hari" in params and "Hari libur bulan ini" in params
+    for raw in ("max_minutes_per_day", "reducing_statuses", "late_bands", "health_cap", "['", "None", "[["):
+        assert raw not in params, raw
