@@ -23,3 +23,18 @@ def test_rincian_shows_labels_not_codes(recap, login_as):  # noqa: F811
     assert "Menit kerja efektif per hari" in params and "Hari libur bulan ini" in params
     for raw in ("max_minutes_per_day", "reducing_statuses", "late_bands", "health_cap", "['", "None", "[["):
         assert raw not in params, raw
+
+
+def test_attendance_preview_rows_scroll_inside_their_box(app, tmp_path, world, login_as):
+    # The nine-column table of file rows widened the whole page on a phone (390 px): the
+    # navbar and the confirm button moved with a horizontal page scroll.
+    from datetime import date
+
+    from tests.test_attendance_import import GOOD_ROWS, csv_bytes, upload
+
+    app.config["FIXED_TODAY"] = date(2026, 11, 20)
+    app.config["ATTENDANCE_UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+    page = upload(login_as("operator"), csv_bytes(GOOD_ROWS), "k.csv").get_data(as_text=True)
+    rows_table = page.index("<th>Baris</th><th>NIP</th>")
+    box = page.rfind('<div class="table-responsive">', 0, rows_table)
+    assert box != -1 and "</div>" not in page[box:rows_table]
