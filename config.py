@@ -34,6 +34,7 @@ _SELF = (
     ("ResetMyPasswordView", "can_this_form_get|can_this_form_post"),
     ("UserDBModelView", "can_userinfo|resetmypassword"),
     ("MyUserInfo", "menu_access"),
+    ("NotificationView", "can_index|can_settings"),
 )
 _READ = "can_list|can_show|can_get|can_info"
 _WRITE = "can_list|can_show|can_add|can_edit|can_delete|can_get|can_info|can_post|can_put"
@@ -61,6 +62,16 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_sqlite()
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+    # E-mail digest (`flask --app run send-reminders`, Flask-Mail): the SMTP server and sender.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "").strip().lower() in ("1", "true", "yes")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "e-Kinerja Kota Malang <ekinerja@malangkota.go.id>")
+    # Address of the panel in the digest's link (no request in a cron job).
+    APP_BASE_URL = os.environ.get("APP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
     APP_NAME = "e-Kinerja Kota Malang"
     APP_THEME = ""

@@ -7,7 +7,7 @@ from flask import Flask
 from flask_appbuilder import AppBuilder
 
 from app import api_messages
-from app.extensions import configure_sqlite, csrf, db, migrate
+from app.extensions import configure_sqlite, csrf, db, mail, migrate
 
 
 def create_app(config: object | str = "config.Config") -> Flask:
@@ -20,6 +20,7 @@ def create_app(config: object | str = "config.Config") -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIR"], render_as_batch=True)
+    mail.init_app(app)
     csrf.init_app(app)  # before the views: FAB exempts its API blueprints from it
     audit.register_listeners()
     organisation.register_listeners()

@@ -1,4 +1,4 @@
-"""`flask` commands: sync-roles, seed-demo, recompute-superiors, recompute."""
+"""`flask` commands: sync-roles, seed-demo, recompute-superiors, recompute, send-reminders."""
 from __future__ import annotations
 
 import click
@@ -76,6 +76,23 @@ def recompute_command(period_text: str):
     click.echo(result.summary())
 
 
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command():
+    """Kirim satu ringkasan e-mail harian kepada setiap pengguna yang punya hal untuk ditindaklanjuti."""
+    from app.services.notifications import send_digests
+
+    try:
+        result = send_digests()
+    except ConnectionError as err:
+        db.session.rollback()
+        raise click.ClickException(str(err))
+    click.echo(result.summary())
+    if result.failed:
+        raise SystemExit(1)
+
+
 def register(app) -> None:
-    for cmd in (sync_roles_command, recompute_superiors_command, seed_demo_command, recompute_command):
+    for cmd in (sync_roles_command, recompute_superiors_command, seed_demo_command, recompute_command,
+                send_reminders_command):
         app.cli.add_command(cmd)

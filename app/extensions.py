@@ -1,6 +1,7 @@
 """Extension objects, bound to the app in `create_app()`."""
 from flask_appbuilder import Model
 from flask_appbuilder.models.sqla.base import SQLA
+from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_wtf.csrf import CSRFProtect
 
@@ -8,6 +9,7 @@ from flask_wtf.csrf import CSRFProtect
 db = SQLA(model_class=Model)
 migrate = Migrate()
 csrf = CSRFProtect()
+mail = Mail()  # e-mail digest (app.services.notifications)
 
 
 def configure_sqlite(engine) -> None:

@@ -220,6 +220,17 @@ def test_anonymous_is_sent_to_login(client):
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
 
+@pytest.mark.parametrize("role", ROLES)
+def test_notification_pages_for_every_role(role, login_as, client):
+    """The bell's page and the own e-mail setting: every logged-in role, nobody anonymous."""
+    c = login_as(role)
+    assert c.get("/notifications/").status_code == 200
+    assert c.get("/notifications/settings").status_code == 200
+    for url in ("/notifications/", "/notifications/settings"):
+        resp = client.get(url)
+        assert resp.status_code == 302 and "/login" in resp.headers["Location"]
+
+
 # --------------------------------------------------------------------------- LOOKUP: relation lookups of the pages
 _JSON_HTML = {"\\u003c": "<", "\\u003e": ">", "\\u0026": "&", "\\u0027": "'", '\\"': '"'}
 

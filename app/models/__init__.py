@@ -6,6 +6,7 @@ from app.models.periods import Holiday, Period  # noqa: F401
 from app.models.parameters import Parameter  # noqa: F401
 from app.models.audit import AuditLog  # noqa: F401
 from app.models.auth import AuthState, LoginSession  # noqa: F401
+from app.models.notifications import NotificationSetting  # noqa: F401
 from app.models.scores import (  # noqa: F401
     Attendance, AttendanceImport, Evaluation, OrgPredikat, Recap, Sanction, TppRate,
 )

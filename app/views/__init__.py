@@ -89,3 +89,10 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(DashboardView, "Dasbor", icon="fa-chart-line", category="Laporan", category_icon="fa-file-alt")
 
     current_app.jinja_env.globals["pending_decisions"] = pending_decisions
+
+    # Notifications: the bell's page and the e-mail digest setting (no menu entry: the bell).
+    from app.services.notifications import bell_count
+    from app.views.notifications import NotificationView
+
+    appbuilder.add_view_no_menu(NotificationView)
+    current_app.jinja_env.globals["notification_count"] = bell_count
