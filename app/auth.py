@@ -24,6 +24,7 @@ from flask_appbuilder.security.api import SecurityApi
 from flask_appbuilder.security.decorators import no_cache
 from flask_appbuilder.security.forms import LoginForm_db
 from flask_appbuilder.security.views import AuthDBView, ResetMyPasswordView, ResetPasswordView
+from flask_appbuilder.security.views import UserDBModelView as FabUserDBModelView
 from flask_appbuilder.utils.base import get_safe_redirect
 from flask_appbuilder.validators import PasswordComplexityValidator
 from flask_appbuilder.views import expose
@@ -334,8 +335,18 @@ class ChangeOwnPasswordForm(SetPasswordForm):
 class EkResetMyPasswordView(ResetMyPasswordView):
     class_permission_name = "ResetMyPasswordView"  # the permission names of FAB_ROLES
     form = ChangeOwnPasswordForm
-    form_title = "Ganti Kata Sandi"
+    form_title = "Ubah Kata Sandi"
     message = "Kata sandi diganti. Sesi lain dan token API akun ini telah diakhiri."
+
+
+class UserDBModelView(FabUserDBModelView):
+    """FAB's user pages (also "Profil"): Aktif as Ya/Tidak and the roles as a list of names,
+    not Python's True and ['Pegawai']. Same class name as FAB's, so endpoints, permissions and
+    the page_/_oc_ list arguments keep their names."""
+    formatters_columns = {
+        "active": lambda v: "Ya" if v else "Tidak",
+        "roles": lambda roles: ", ".join(r.name for r in roles or []),
+    }
 
 
 class EkResetPasswordView(ResetPasswordView):

@@ -42,6 +42,7 @@ class EKinerjaSecurityManager(SecurityManager):
     from app.auth import EkResetMyPasswordView as resetmypasswordview
     from app.auth import EkResetPasswordView as resetpasswordview
     from app.auth import EkSecurityApi as security_api
+    from app.auth import UserDBModelView as userdbmodelview
 
     def __init__(self, appbuilder):
         super().__init__(appbuilder)

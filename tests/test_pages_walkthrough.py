@@ -38,3 +38,14 @@ def test_attendance_preview_rows_scroll_inside_their_box(app, tmp_path, world, l
     rows_table = page.index("<th>Baris</th><th>NIP</th>")
     box = page.rfind('<div class="table-responsive">', 0, rows_table)
     assert box != -1 and "</div>" not in page[box:rows_table]
+
+
+def test_profile_page_reads_as_indonesian(login_as):
+    # Profil showed "Aktif? True" and "Peran [Pegawai]"; its button must match the way the
+    # one-time-password notice names it ("Profil → Ubah Kata Sandi").
+    body = login_as("pegawai").get("/users/userinfo/").get_data(as_text=True)
+    cells = re.findall(r"<td><span[^>]*>([^<]*)</span></td>", body)
+    assert "Ya" in cells and "Pegawai" in cells
+    assert "True" not in cells and "[Pegawai]" not in cells
+    assert "Ubah Kata Sandi" in body
+    assert "Ubah Kata Sandi" in login_as("pegawai").get("/resetmypassword/form").get_data(as_text=True)
