@@ -9,6 +9,7 @@ from datetime import date, datetime
 from email import policy
 
 import pytest
+from flask_appbuilder.security.sqla.models import User
 from sqlalchemy import func, select
 
 from app.extensions import db, mail
@@ -256,3 +257,16 @@ def test_bell_is_cheap(app, scene):
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == 1
+
+
+def test_top_of_tree_queue_for_bkd_and_admin(app, scene, login_as):
+    """The Sekda's activity has no superior: BKD and Admin decide it, so it is in their queue."""
+    from app.services.notifications import city_summaries
+
+    _add(scene.employee("sekda"), date(2026, 11, 17), "SUBMITTED", "Rapat pimpinan", review_due=date(2026, 11, 20))
+    db.session.commit()
+    city = city_summaries(TODAY)
+    for name in ("bkd", "admin"):
+        uid = db.session.scalar(select(User.id).where(User.username == name))
+        assert city[uid].queue_count == 1, name
+    assert re.search(r'id="notif-count">1<', login_as("bkd").get("/").get_data(as_text=True))
