@@ -49,3 +49,11 @@ def test_profile_page_reads_as_indonesian(login_as):
     assert "True" not in cells and "[Pegawai]" not in cells
     assert "Ubah Kata Sandi" in body
     assert "Ubah Kata Sandi" in login_as("pegawai").get("/resetmypassword/form").get_data(as_text=True)
+
+
+def test_confirmation_modal_buttons_are_indonesian(login_as):
+    # The modal of list actions (Nonaktifkan pegawai terpilih?) offered an English "Cancel".
+    body = login_as("operator").get("/employeeview/list/").get_data(as_text=True)
+    modal = body[body.index('id="modal-confirm"'):]
+    modal = modal[:modal.index("modal-confirm-ok")]
+    assert ">Batal</button>" in modal and "Cancel" not in modal
