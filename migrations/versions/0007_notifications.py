@@ -1,13 +1,13 @@
 """notification settings: e-mail digest opt-out and last digest date per user (issue 10 item 6)
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0007
+Revises: 0006
 """
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0009'
-down_revision = '0008'
+revision = '0007'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 
