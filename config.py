@@ -75,6 +75,8 @@ class Config:
 
     APP_NAME = "e-Kinerja Kota Malang"
     APP_THEME = ""
+    # FAB's layout plus app/static/css/ekinerja.css (app/templates/ek_layout.html).
+    FAB_BASE_TEMPLATE = "ek_layout.html"
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
     LANGUAGES = {"id": {"flag": "id", "name": "Indonesia"}}

@@ -57,3 +57,15 @@ def test_confirmation_modal_buttons_are_indonesian(login_as):
     modal = body[body.index('id="modal-confirm"'):]
     modal = modal[:modal.index("modal-confirm-ok")]
     assert ">Batal</button>" in modal and "Cancel" not in modal
+
+
+def test_forms_wrap_on_a_phone(app, login_as):
+    # At 390 px the add/edit form table kept every cell on one line (Bootstrap's
+    # .table-responsive), cutting off help texts and inputs: every page loads the app
+    # stylesheet whose phone rule lets form cells wrap.
+    body = login_as("operator").get("/employeeview/add").get_data(as_text=True)
+    assert 'href="/static/css/ekinerja.css"' in body
+    css = app.test_client().get("/static/css/ekinerja.css")
+    text = css.get_data(as_text=True)
+    assert css.status_code == 200 and "max-width: 767px" in text
+    assert re.search(r"form \.table-responsive > \.table > tbody > tr > td,[^{]*\{\s*white-space: normal;", text)
