@@ -68,4 +68,5 @@ def test_forms_wrap_on_a_phone(app, login_as):
     css = app.test_client().get("/static/css/ekinerja.css")
     text = css.get_data(as_text=True)
     assert css.status_code == 200 and "max-width: 767px" in text
-    assert re.search(r"form \.table-responsive > \.table > tbody > tr > td,[^{]*\{\s*white-space: normal;", text)
+    rule = re.search(r"(form \.table-responsive > \.table > tbody > tr > td,[^{]*)\{\s*white-space: normal;", text)
+    assert rule and ".panel-group .table-responsive" in rule.group(1)  # detail pages such as Profil
