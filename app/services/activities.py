@@ -681,6 +681,27 @@ def delete(item, actor: Actor) -> None:
 
 
 # --------------------------------------------------------------------------- queue
+def overdue_by_superior_query(today: date, scope=None):
+    """Submitted activities past their review deadline, per superior: (superior_id, nip, name,
+    count, earliest review_due, earliest activity date), largest first; `scope` is the caller's
+    `app.security.scope_clause(Activity)` (None: city-wide). The overdue report and the home page."""
+    from sqlalchemy import func
+
+    from app.models import Activity, Employee
+
+    sup = Employee.__table__.alias("sup")
+    q = (
+        select(Activity.superior_id, sup.c.nip, sup.c.name, func.count(Activity.id), func.min(Activity.review_due),
+               func.min(Activity.date))
+        .select_from(Activity)
+        .outerjoin(sup, sup.c.id == Activity.superior_id)
+        .where(Activity.status == wf.SUBMITTED, Activity.review_due < today)
+        .group_by(Activity.superior_id, sup.c.nip, sup.c.name)
+        .order_by(func.count(Activity.id).desc())
+    )
+    return q.where(scope) if scope is not None else q
+
+
 def queue_clause(actor: Actor, today: Optional[date] = None):
     """Submitted activities this actor may decide now."""
     from app.models import Activity

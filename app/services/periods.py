@@ -174,6 +174,19 @@ class CloseSummary:
         return [r for r in self.rows if r.warnings]
 
 
+def attendance_per_opd_query(first, last, opd_id: Optional[int] = None):
+    """Active employees with imported attendance between `first` and `last`, per OPD (select of
+    opd_id, count, still to be grouped by Unit.opd_id); one OPD with `opd_id`."""
+    from sqlalchemy import distinct, func
+
+    from app.models import Attendance, Employee, Unit
+
+    q = (select(Unit.opd_id, func.count(distinct(Attendance.employee_id))).select_from(Attendance)
+         .join(Employee, Employee.id == Attendance.employee_id).join(Unit, Unit.id == Employee.unit_id)
+         .where(Attendance.date.between(first, last), Employee.active.is_(True)))
+    return q.where(Unit.opd_id == opd_id) if opd_id is not None else q
+
+
 def close_summary(period) -> CloseSummary:
     """Per OPD, what closing `period` would freeze: employees, those without approved minutes,
     activities awaiting a decision, missing evaluations, distribution violations
@@ -181,7 +194,7 @@ def close_summary(period) -> CloseSummary:
     number of grouped statements, whatever the number of employees."""
     from sqlalchemy import distinct, func
 
-    from app.models import Activity, Attendance, AttendanceImport, Employee, Evaluation, Unit
+    from app.models import Activity, AttendanceImport, Employee, Evaluation, Unit
     from app.services.evaluation import distribution_report
     from app.services.recap import month_bounds
 
@@ -210,9 +223,7 @@ def close_summary(period) -> CloseSummary:
     per_opd(select(Unit.opd_id, func.count(Evaluation.id)).select_from(Evaluation)
             .join(Employee, Employee.id == Evaluation.employee_id).join(Unit, Unit.id == Employee.unit_id)
             .where(Evaluation.period_id == period.id, *active), "evaluated")
-    per_opd(select(Unit.opd_id, func.count(distinct(Attendance.employee_id))).select_from(Attendance)
-            .join(Employee, Employee.id == Attendance.employee_id).join(Unit, Unit.id == Employee.unit_id)
-            .where(Attendance.date.between(first, last), *active), "with_attendance")
+    per_opd(attendance_per_opd_query(first, last), "with_attendance")
     imports = session.execute(
         select(AttendanceImport.filename, AttendanceImport.rows, AttendanceImport.imported_at)
         .where(AttendanceImport.year == period.year, AttendanceImport.month == period.month)

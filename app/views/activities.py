@@ -12,13 +12,12 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from sqlalchemy import func, select
 from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Optional as OptionalV
 
 from app.domain import workflow as wf
 from app.extensions import db
-from app.models import Activity, Employee
+from app.models import Activity
 from app.security import (
     active_lookup_filters, entry_lookup_filters, log_refusal, lookup_filters, refuse, scope_clause,
 )
@@ -325,19 +324,6 @@ class OverdueReportView(BaseView):
     @expose("/")
     @has_access
     def index(self):
-        sup = Employee.__table__.alias("sup")
         today = today_local()
-        q = (
-            select(Activity.superior_id, sup.c.nip, sup.c.name, func.count(Activity.id), func.min(Activity.review_due),
-                   func.min(Activity.date))
-            .select_from(Activity)
-            .outerjoin(sup, sup.c.id == Activity.superior_id)
-            .where(Activity.status == wf.SUBMITTED, Activity.review_due < today)
-            .group_by(Activity.superior_id, sup.c.nip, sup.c.name)
-            .order_by(func.count(Activity.id).desc())
-        )
-        clause = scope_clause(Activity)
-        if clause is not None:
-            q = q.where(clause)
-        rows = db.session.execute(q).all()
+        rows = db.session.execute(svc.overdue_by_superior_query(today, scope_clause(Activity))).all()
         return self.render_template("overdue_report.html", rows=rows, today=today, fmt=_fmt_date)

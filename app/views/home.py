@@ -1,18 +1,30 @@
-"""The landing page: who you are, your unit, your superior and what you may open."""
+"""The landing page: the user's tasks per role (issue 10 item 1; app.services.home)."""
+from flask import redirect, url_for
 from flask_appbuilder import IndexView, expose
 from flask_login import current_user
-from sqlalchemy import func, select
 
-from app.extensions import db
-from app.security import current_employee, role_names, scope_clause
+from app.models.periods import PERIOD_STATES
+from app.security import current_employee
+from app.services.activities import current_actor
+from app.services.home import format_short_date, home_for
+
+# (key, permission, view, endpoint): links shown only to who may open them.
+LINKS = (
+    ("add", "can_add", "ActivityView", "ActivityView.add"),
+    ("edit", "can_edit", "ActivityView", None),
+    ("mine", "can_list", "ActivityView", "ActivityView.list"),
+    ("queue", "can_list", "ApprovalQueueView", "ApprovalQueueView.list"),
+    ("decide", "can_decide", "ApprovalQueueView", None),
+    ("overdue", "can_index", "OverdueReportView", "OverdueReportView.index"),
+    ("periods", "can_list", "PeriodView", "PeriodView.list"),
+    ("attendance", "can_index", "AttendanceImportView", "AttendanceImportView.index"),
+    ("dashboard", "can_index", "DashboardView", "DashboardView.index"),
+    ("reports", "can_index", "ReportView", "ReportView.index"),
+)
 
 
-def _count(model) -> int:
-    q = select(func.count()).select_from(model)
-    clause = scope_clause(model)
-    if clause is not None:
-        q = q.where(clause)
-    return db.session.scalar(q) or 0
+def _format_minutes(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
 
 
 class HomeView(IndexView):
@@ -20,17 +32,12 @@ class HomeView(IndexView):
 
     @expose("/")
     def index(self):
-        from app.models import Employee, Position, Unit
-
-        ctx = {}
-        if current_user.is_authenticated:
-            ctx = {
-                "employee": current_employee(),
-                "roles": sorted(role_names()),
-                "counts": [
-                    ("Unit kerja", _count(Unit)),
-                    ("Jabatan", _count(Position)),
-                    ("Pegawai", _count(Employee)),
-                ],
-            }
-        return self.render_template(self.index_template, appbuilder=self.appbuilder, **ctx)
+        if not current_user.is_authenticated:
+            return redirect(self.appbuilder.get_url_for_login)
+        sm = self.appbuilder.sm
+        can = {key: sm.has_access(perm, view) for key, perm, view, _ in LINKS}
+        urls = {key: url_for(ep) for key, _, _, ep in LINKS if ep and can[key]}
+        return self.render_template(
+            self.index_template, appbuilder=self.appbuilder, employee=current_employee(),
+            home=home_for(current_actor()), can=can, urls=urls, fmt=format_short_date, num=_format_minutes,
+            period_states=PERIOD_STATES)
