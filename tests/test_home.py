@@ -92,6 +92,8 @@ def test_pegawai_sees_own_work_returned_first(scene, login_as):
     assert e["recognised_minutes"] == 240
     assert f"<strong>240</strong> dari {e['target_minutes']:,} menit".replace(",", ".") in month
     assert "November 2026" in month
+    score = f"{e['work_score']:.2f}".replace(".", ",")
+    assert f"Nilai capaian kerja sementara {score}; target dari {e['working_days']} hari kerja × 300 menit" in month
     # drafts near the deadline with their deadline, in short Indonesian dates
     drafts = own[own.index('id="home-drafts"'):]
     assert "16 Nov 2026 · Entri data posyandu" in drafts and "Ajukan paling lambat 18 Nov 2026" in drafts

@@ -73,7 +73,6 @@ class AdminWork:
     periods: list[PeriodState]
     opds: int  # OPDs considered
     opds_with_attendance: int  # of them, with this month's attendance imported
-    imports_this_month: int
 
 
 @dataclass
@@ -102,12 +101,13 @@ def _month(employee_id: int, today: date) -> Optional[dict[str, Any]]:
         return None
     target = e["target_minutes"]
     return {"label": e["period"]["label"], "target": target, "recognised": e["recognised_minutes"],
-            "score": e["work_score"], "working_days": e["working_days"],
+            "score": f"{e['work_score']:.2f}".replace(".", ","), "working_days": e["working_days"],
+            "per_day": e["effective_minutes_per_day"],
             "pct": min(100, round(100 * e["recognised_minutes"] / target)) if target else 0}
 
 
 def _admin(actor, today: date) -> AdminWork:
-    from app.models import Activity, AttendanceImport, Unit
+    from app.models import Activity, Unit
     from app.models.periods import MONTH_NAMES
     from app.security import operator_opd_id, scope_clause
     from app.services.activities import overdue_by_superior_query
@@ -128,18 +128,15 @@ def _admin(actor, today: date) -> AdminWork:
     first, last = month_bounds(today.year, today.month)
     with_att = dict(db.session.execute(attendance_per_opd_query(first, last, opd_id).group_by(Unit.opd_id)).all())
     if city:
-        opds = db.session.scalar(select(func.count()).select_from(Unit)
-                                 .where(Unit.kind == "OPD", Unit.active.is_(True))) or 0
+        opds = db.session.scalar(select(func.count(func.distinct(Unit.opd_id)))
+                                 .where(Unit.opd_id.is_not(None), Unit.active.is_(True))) or 0
         opd_name = None
     else:
         opds = 1 if opd_id is not None else 0
         opd_name = db.session.scalar(select(Unit.name).where(Unit.id == opd_id)) if opd_id is not None else None
-    imports = db.session.scalar(select(func.count()).select_from(AttendanceImport).where(
-        AttendanceImport.year == today.year, AttendanceImport.month == today.month)) or 0
     return AdminWork(city_wide=city, opd_name=opd_name, overdue_superiors=len(rows),
                      overdue_items=sum(int(r[3]) for r in rows), overdue_top=top, periods=periods,
-                     opds=int(opds), opds_with_attendance=sum(1 for n in with_att.values() if n),
-                     imports_this_month=int(imports))
+                     opds=int(opds), opds_with_attendance=sum(1 for n in with_att.values() if n))
 
 
 def home_for(actor, today: Optional[date] = None) -> Home:
