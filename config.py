@@ -54,6 +54,8 @@ _REPORTS = "can_index|can_download"
 _REPORT_MENUS2 = "Laporan|Unduh Laporan Excel|Dasbor"
 _API_READ = "can_get|can_info"
 _API_ENTRY = "can_get|can_info|can_post|can_put|can_delete|can_submit"
+# Aktivitas Saya (app/views/my_activities.py): one's own day, for whoever records own work.
+_MINE = "can_index|can_add|can_edit|can_delete|can_submit"
 _API_DECIDE = "can_get|can_info|can_approve|can_return|can_reject|can_bulk_approve"
 
 
@@ -172,6 +174,8 @@ class Config:
             ("UnitApi|ActivityCatalogApi", _READ),
             (_MASTER_MENUS, "menu_access"),
             ("ActivityView", _WRITE + "|submit"),
+            ("MyActivitiesView", _MINE),
+            ("Kinerja|Aktivitas Saya", "menu_access"),
             ("OverdueReportView", "can_index"),
             ("SubmitExceptionView", _READ),
             ("ActivityApi", _API_ENTRY),
@@ -194,6 +198,8 @@ class Config:
             ("UnitApi|PositionApi|EmployeeApi|ActivityCatalogApi", _READ),
             (_MASTER_MENUS, "menu_access"),
             ("ActivityView", _WRITE + "|submit"),
+            ("MyActivitiesView", _MINE),
+            ("Kinerja|Aktivitas Saya", "menu_access"),
             ("ActivityApi", _API_ENTRY),
             (_WORK_MENUS, "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),

@@ -235,6 +235,15 @@ def entry_scope_clause() -> Any:
     return and_(or_(*clauses), Employee.active.is_(True))
 
 
+def own_rows_clause(model) -> Any:
+    """The current user's OWN rows of a model holding `employee_id` (the self-service pages:
+    never a subordinate's or an OPD colleague's row, whatever else the role may see)."""
+    emp = current_employee()
+    if current_login() is None or emp is None:
+        return false()
+    return model.employee_id == emp.id
+
+
 def item_in_scope(item) -> bool:
     """May the current user hold `item` (new or changed, possibly not yet flushed)?
 

@@ -295,3 +295,19 @@ def test_page_lookups_stay_in_scope(role, app, world, login_as):
                     problems.append(f"{type(view).__name__} {purpose} {col}: di luar cakupan {sorted(leaked)}")
     assert not problems, "\n".join(problems)
     assert checked, "tidak ada pilihan relasi yang diperiksa"
+
+
+# Aktivitas Saya (app/views/my_activities.py): whoever records own work (Pegawai, also held by
+# the operator and the superior of the world) and Admin (every permission); others are refused.
+MINE_PAGE = {"admin": True, "bkd": False, "operator": True, "pegawai": True, "atasan": True, "auditor": False,
+             "keuangan": False}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_my_activities_page_matrix(role, login_as):
+    client = login_as(role)
+    allowed = MINE_PAGE[role]
+    assert client.get("/aktivitas-saya/").status_code == (200 if allowed else 403)
+    for path in ("/aktivitas-saya/catat", "/aktivitas-saya/ajukan"):
+        got = client.post(path, data={"tanggal": "2026-11-17"}).status_code
+        assert (got != 403) == allowed, f"{role} POST {path}: {got}"

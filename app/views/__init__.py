@@ -29,6 +29,9 @@ def register_views(appbuilder) -> None:
 
     work = "Kinerja"
     appbuilder.add_view(ActivityView, "Aktivitas Harian", icon="fa-tasks", category=work, category_icon="fa-briefcase")
+    from app.views.my_activities import MyActivitiesView
+
+    appbuilder.add_view(MyActivitiesView, "Aktivitas Saya", icon="fa-calendar-day", category=work)
     appbuilder.add_view(ApprovalQueueView, "Persetujuan Aktivitas", icon="fa-check-square", category=work)
     appbuilder.add_view(OverdueReportView, "Keterlambatan Persetujuan", icon="fa-hourglass-end", category=work)
 
