@@ -1,0 +1,171 @@
+"""Antrean Persetujuan: the superior's approval queue on a phone (issue 10 items 3 and 5).
+
+Thin: the queue is app.services.activities.queue_clause within app.security.scope_clause,
+decisions are app.services.activities.decide / bulk, evidence is served by ActivityView.evidence.
+After every action the user is sent back to the queue with the same filters."""
+from __future__ import annotations
+
+import os
+from datetime import date
+from itertools import groupby
+from typing import Optional
+
+from flask import flash, redirect, request, url_for
+from flask_appbuilder import BaseView, expose, has_access
+from flask_appbuilder.security.decorators import permission_name
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app.domain import workflow as wf
+from app.extensions import db
+from app.models import Activity, Employee
+from app.security import log_refusal, refuse, scope_clause
+from app.services import Forbidden, NotFound, ServiceError
+from app.services import activities as svc
+from app.services.home import format_short_date
+from app.services.organisation import today_local
+from app.views.activities import _flash_error
+
+IMAGE_TYPES = {"png", "jpg", "jpeg"}
+DECISION_DONE = {wf.APPROVE: "disetujui", wf.RETURN: "dikembalikan untuk diperbaiki", wf.REJECT: "ditolak"}
+MAX_ITEMS = 300  # one page; the oldest deadlines first
+
+
+def _time_range(item) -> str:
+    if item.start_time is None or item.end_time is None:
+        return ""
+    return f"{item.start_time:%H.%M}–{item.end_time:%H.%M}"
+
+
+def _evidence_kind(item) -> Optional[str]:
+    if not item.evidence_file:
+        return None
+    ext = os.path.splitext(item.evidence_file)[1].lower().lstrip(".")
+    return "image" if ext in IMAGE_TYPES else ("pdf" if ext == "pdf" else "file")
+
+
+class QueueView(BaseView):
+    """Antrean Persetujuan: cards per employee, approve one or several, return or reject with a note."""
+
+    route_base = "/antrean"
+    default_view = "index"
+
+    # -- filters (query string on GET, hidden fields on POST)
+    @staticmethod
+    def _filters(source) -> dict:
+        out = {}
+        for key in ("pegawai", "atasan"):
+            raw = (source.get(key) or "").strip()
+            if raw.isdigit():
+                out[key] = int(raw)
+            elif raw:
+                flash("Filter pegawai/atasan tidak dikenal dan diabaikan.", "warning")
+        raw = (source.get("tanggal") or "").strip()
+        if raw:
+            try:
+                out["tanggal"] = date.fromisoformat(raw)
+            except ValueError:
+                flash("Tanggal filter tidak valid (format TTTT-BB-HH) dan diabaikan.", "warning")
+        return out
+
+    def _back(self):
+        filters = self._filters(request.form)
+        args = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items()}
+        return redirect(url_for(".index", **args))
+
+    @staticmethod
+    def _queue(actor, today):
+        q = select(Activity).where(svc.queue_clause(actor, today))
+        clause = scope_clause(Activity)
+        return q.where(clause) if clause is not None else q
+
+    # -- page
+    @expose("/")
+    @has_access
+    def index(self):
+        actor = svc.current_actor()
+        today = today_local()
+        filters = self._filters(request.args)
+        base = self._queue(actor, today)
+        people = db.session.execute(
+            select(Employee.id, Employee.name, Employee.nip)
+            .where(Employee.id.in_(base.with_only_columns(Activity.employee_id).scalar_subquery()))
+            .order_by(Employee.name)).all()
+        q = base.options(joinedload(Activity.employee), joinedload(Activity.catalog))
+        if "pegawai" in filters:
+            q = q.where(Activity.employee_id == filters["pegawai"])
+        if "atasan" in filters:
+            q = q.where(Activity.superior_id == filters["atasan"])
+        if "tanggal" in filters:
+            q = q.where(Activity.date == filters["tanggal"])
+        items = db.session.scalars(
+            q.join(Employee, Employee.id == Activity.employee_id)
+            .order_by(Employee.name, Employee.id, Activity.date, Activity.start_time, Activity.id)
+            .limit(MAX_ITEMS + 1)).unique().all()
+        truncated = len(items) > MAX_ITEMS
+        items = items[:MAX_ITEMS]
+        groups = [(emp, list(rows)) for emp, rows in groupby(items, key=lambda i: i.employee)]
+        return self.render_template(
+            "queue/index.html", groups=groups, people=people, filters=filters, today=today,
+            total=len(items), truncated=truncated, fmt=format_short_date, time_range=_time_range,
+            evidence_kind=_evidence_kind, overdue=lambda i: i.review_due is not None and i.review_due < today,
+            escalated=lambda i: actor.employee_id is not None and i.superior_id != actor.employee_id
+            and i.escalation_id == actor.employee_id, RETURN=wf.RETURN, REJECT=wf.REJECT,
+            hidden={k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items()})
+
+    # -- actions (CSRF: the app's CSRFProtect)
+    def _decide_one(self, pk: int, action: str, note: Optional[str]):
+        actor = svc.current_actor()
+        raw_version = (request.form.get("version") or "").strip()
+        version = int(raw_version) if raw_version.isdigit() else None
+        try:
+            item = svc.load_in_scope(pk, lock=True)
+        except NotFound:
+            db.session.rollback()
+            refuse(404, "Activity", pk, "antrean persetujuan: di luar cakupan")
+        try:
+            svc.decide(item, action, actor, note, version)
+            svc.commit_or_conflict()
+            flash(f"Aktivitas {item.employee.name} tanggal {format_short_date(item.date)} "
+                  f"{DECISION_DONE[action]}.", "success")
+        except Forbidden as err:
+            db.session.rollback()
+            log_refusal(403, "Activity", pk, err.message)
+            _flash_error(err)
+        except ServiceError as err:
+            db.session.rollback()
+            _flash_error(err)
+        return self._back()
+
+    @expose("/setujui/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("decide")
+    def approve(self, pk):
+        return self._decide_one(pk, wf.APPROVE, None)
+
+    @expose("/putuskan/<int:pk>", methods=["POST"])
+    @has_access
+    @permission_name("decide")
+    def decide(self, pk):
+        action = request.form.get("decision")
+        if action not in (wf.RETURN, wf.REJECT):
+            flash("Pilih kembalikan atau tolak.", "danger")
+            return self._back()
+        return self._decide_one(pk, action, request.form.get("note"))
+
+    @expose("/setujui-terpilih", methods=["POST"])
+    @has_access
+    @permission_name("decide")
+    def approve_selected(self):
+        raw = request.form.getlist("ids")
+        ids = [int(v) for v in raw if v.strip().isdigit()]
+        if not ids or len(ids) != len(raw):
+            flash("Pilih minimal satu aktivitas yang valid untuk disetujui.", "danger")
+            return self._back()
+        actor = svc.current_actor()
+        result = svc.bulk(ids, lambda item: svc.decide(item, wf.APPROVE, actor), actor)
+        if result.done:
+            flash(f"{len(result.done)} aktivitas disetujui.", "success")
+        for activity_id, reason in result.refused.items():
+            flash(f"Aktivitas #{activity_id} tidak disetujui: {reason}", "danger")
+        return self._back()
