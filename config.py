@@ -42,7 +42,8 @@ _MASTER_VIEWS = "UnitView|PositionView|EmployeeView|SuperiorOverrideView|Activit
 _MASTER_APIS = "UnitApi|PositionApi|EmployeeApi|ActivityCatalogApi"
 _MASTER_MENUS = "Data Induk|Unit Kerja|Jabatan|Pegawai|Atasan Pengganti|Katalog Uraian Tugas|Hari Libur|Periode"
 _WORK_MENUS = "Kinerja|Aktivitas Harian"
-_QUEUE_MENUS = "Kinerja|Persetujuan Aktivitas"
+_QUEUE_MENUS = "Kinerja|Persetujuan Aktivitas|Antrean Persetujuan"
+_QUEUE_PAGE = ("QueueView", "can_index|can_decide")  # Antrean Persetujuan (app/views/queue.py)
 _REPORT_MENUS = "Kinerja|Keterlambatan Persetujuan"
 _SETTING_MENUS = "Pengaturan|Parameter|Pengecualian Batas Pengajuan"
 _SCORE_MENUS = "Kinerja|Rekap Kinerja dan TPP"
@@ -146,6 +147,7 @@ class Config:
             ("PeriodView", "close_period|can_close_period|open_reopen_form|can_reopen_period"),
             ("ActivityView", _READ + "|koreksi|can_correct"),
             ("ApprovalQueueView", _READ + "|approve|putuskan|can_decide"),
+            _QUEUE_PAGE,
             ("OverdueReportView", "can_index"),
             ("ParameterView|SubmitExceptionView", _WRITE),
             ("AuditLogView", _READ),
@@ -216,6 +218,7 @@ class Config:
             ("Data Induk|Pegawai|Atasan Pengganti", "menu_access"),
             ("ActivityView", _READ),
             ("ApprovalQueueView", _READ + "|approve|putuskan|can_decide"),
+            _QUEUE_PAGE,
             ("ActivityApi", _API_DECIDE),
             (_WORK_MENUS + "|" + _QUEUE_MENUS, "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),

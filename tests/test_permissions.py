@@ -231,6 +231,23 @@ def test_notification_pages_for_every_role(role, login_as, client):
         assert resp.status_code == 302 and "/login" in resp.headers["Location"]
 
 
+# Antrean Persetujuan (app/views/queue.py): superiors and BKD (top of the tree) only.
+QUEUE_PAGE = {"admin": 200, "bkd": 200, "atasan": 200, "operator": 403, "pegawai": 403, "auditor": 403,
+              "keuangan": 403}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_queue_page_matrix(role, world, login_as):
+    client = login_as(role)
+    want = QUEUE_PAGE[role]
+    assert client.get("/antrean/").status_code == want
+    before = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
+    resp = client.post("/antrean/setujui-terpilih", data={"ids": ["999999"]})
+    assert resp.status_code == (302 if want == 200 else 403)
+    after = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
+    assert after == before + 1  # the unknown id (allowed roles) or the page (others) is a logged refusal
+
+
 # --------------------------------------------------------------------------- LOOKUP: relation lookups of the pages
 _JSON_HTML = {"\\u003c": "<", "\\u003e": ">", "\\u0026": "&", "\\u0027": "'", '\\"': '"'}
 

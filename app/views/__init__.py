@@ -34,6 +34,9 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(MyActivitiesView, "Aktivitas Saya", icon="fa-calendar-day", category=work)
     appbuilder.add_view(ApprovalQueueView, "Persetujuan Aktivitas", icon="fa-check-square", category=work)
     appbuilder.add_view(OverdueReportView, "Keterlambatan Persetujuan", icon="fa-hourglass-end", category=work)
+    from app.views.queue import QueueView
+
+    appbuilder.add_view(QueueView, "Antrean Persetujuan", icon="fa-inbox", category=work)
 
     cat = "Data Induk"
     appbuilder.add_view(UnitView, "Unit Kerja", icon="fa-sitemap", category=cat, category_icon="fa-database")
