@@ -74,7 +74,7 @@ def test_pegawai_sees_own_work_returned_first(scene, login_as):
     # the big button, then the returned item with its note before everything else of own work
     assert own.index('id="home-add"') < own.index('id="home-returned"') < own.index('id="home-today"') \
         < own.index('id="home-month"') < own.index('id="home-drafts"')
-    assert 'href="/activityview/add"' in own
+    assert 'href="/aktivitas-saya/"' in own  # the phone page of the daily loop
     returned = own[own.index('id="home-returned"'):own.index('id="home-today"')]
     assert "Rekap data imunisasi" in returned and "Catatan atasan: Lampirkan bukti rekap" in returned
     returned_id = db.session.query(Activity.id).filter_by(description="Rekap data imunisasi").scalar()
@@ -115,7 +115,7 @@ def test_atasan_sees_queue_counts_and_own_work_apart(scene, login_as):
     assert re.search(r'id="home-queue-waiting">3<', html)
     assert re.search(r'id="home-queue-overdue">1<', html)
     assert re.search(r'id="home-queue-escalating">1<', html)
-    assert 'href="/approvalqueueview/list/"' in html
+    assert 'href="/antrean/"' in html  # the phone queue
     own = html[html.index('id="home-own"'):html.index('id="home-queue"')]
     # the subordinates' items are in the queue block only, never in the superior's own work
     for text in ("Laporan bulanan gizi", "Verifikasi berkas cuti", "Rekap data imunisasi", "Entri data posyandu"):

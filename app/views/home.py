@@ -20,7 +20,13 @@ LINKS = (
     ("attendance", "can_index", "AttendanceImportView", "AttendanceImportView.index"),
     ("dashboard", "can_index", "DashboardView", "DashboardView.index"),
     ("reports", "can_index", "ReportView", "ReportView.index"),
+    # The phone pages of the daily loop, preferred where the user may open them.
+    ("my_add", "can_add", "MyActivitiesView", "MyActivitiesView.index"),
+    ("my", "can_index", "MyActivitiesView", "MyActivitiesView.index"),
+    ("queue_page", "can_index", "QueueView", "QueueView.index"),
 )
+# key shown on the page -> the phone page that serves it first
+PREFERRED = {"add": "my_add", "mine": "my", "queue": "queue_page"}
 
 
 def _format_minutes(n: int) -> str:
@@ -37,6 +43,9 @@ class HomeView(IndexView):
         sm = self.appbuilder.sm
         can = {key: sm.has_access(perm, view) for key, perm, view, _ in LINKS}
         urls = {key: url_for(ep) for key, _, _, ep in LINKS if ep and can[key]}
+        for key, phone in PREFERRED.items():
+            if phone in urls:
+                urls[key] = urls[phone]
         return self.render_template(
             self.index_template, appbuilder=self.appbuilder, employee=current_employee(),
             home=home_for(current_actor()), can=can, urls=urls, fmt=format_short_date, num=_format_minutes,
