@@ -1,4 +1,4 @@
-"""`flask` commands: sync-roles, seed-demo, recompute-superiors, recompute, send-reminders."""
+"""`flask` commands: sync-roles, seed-demo, recompute-superiors, recompute, send-reminders, backup, restore."""
 from __future__ import annotations
 
 import click
@@ -92,7 +92,64 @@ def send_reminders_command():
         raise SystemExit(1)
 
 
+@click.command("backup")
+@click.option("--output", "output", required=True, type=click.Path(dir_okay=False),
+              help="Berkas arsip cadangan yang dibuat, mis. /srv/cadangan/ekinerja-2026-11-30.tar.")
+@with_appcontext
+def backup_command(output: str):
+    """Cadangkan basis data dan berkas bukti ke satu arsip dengan manifest."""
+    from app.services.backup import BackupError, create_backup
+
+    cfg = current_app.config
+    try:
+        result = create_backup(cfg["SQLALCHEMY_DATABASE_URI"], cfg["UPLOAD_FOLDER"], cfg["MIGRATIONS_DIR"], output)
+    except BackupError as err:
+        raise click.ClickException(err.message)
+    click.echo(result.summary())
+
+
+@click.command("restore")
+@click.argument("archive", type=click.Path(dir_okay=False))
+@click.option("--replace", is_flag=True, help="Ganti seluruh isi basis data dan folder bukti yang tidak kosong.")
+@with_appcontext
+def restore_command(archive: str, replace: bool):
+    """Pulihkan basis data dan berkas bukti dari arsip cadangan (hentikan aplikasi lebih dulu)."""
+    from app.services.backup import BackupError, restore_backup
+
+    cfg = current_app.config
+    db.session.remove()
+    db.engine.dispose()  # no connection of this process holds the tables being replaced
+    try:
+        result = restore_backup(archive, cfg["SQLALCHEMY_DATABASE_URI"], cfg["UPLOAD_FOLDER"],
+                                cfg["MIGRATIONS_DIR"], replace=replace)
+    except BackupError as err:
+        raise click.ClickException(err.message)
+    click.echo(result.summary())
+
+
+@click.command("bench-data")
+@click.option("--password", required=True, help="Kata sandi akun sampel (admin, bkd, pegawai, atasan, operator).")
+@click.option("--employees", default=10_000, show_default=True, help="Jumlah pegawai.")
+@click.option("--opd", default=70, show_default=True, help="Jumlah OPD (termasuk Sekretariat Daerah).")
+@click.option("--months", default=12, show_default=True, help="Jumlah bulan sampai bulan ini.")
+@click.option("--per-day", default=4, show_default=True, help="Aktivitas per pegawai per hari kerja.")
+@click.option("--seed", default=2026, show_default=True, help="Benih acak (data yang sama untuk benih yang sama).")
+@click.option("--logins", "logins_path", default=None, metavar="FILE", help="Tulis akun sampel ke berkas CSV.")
+@with_appcontext
+def bench_data_command(password, employees, opd, months, per_day, seed, logins_path):
+    """Isi basis data kosong dengan data benchmark seukuran kota (COPY pada PostgreSQL)."""
+    from app.services.benchdata import BenchDataError, BenchSize, generate_bench_data
+
+    size = BenchSize(employees=employees, opd=opd, months=months, per_day=per_day, seed=seed)
+    try:
+        summary = generate_bench_data(password, size, logins_path=logins_path, echo=click.echo)
+    except BenchDataError as err:
+        db.session.rollback()
+        raise click.ClickException(str(err))
+    click.echo(summary.text())
+
+
 def register(app) -> None:
     for cmd in (sync_roles_command, recompute_superiors_command, seed_demo_command, recompute_command,
-                send_reminders_command):
+                send_reminders_command, backup_command, restore_command, bench_data_command):
         app.cli.add_command(cmd)
