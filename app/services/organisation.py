@@ -5,20 +5,35 @@
 - login links (a login whose name is an employee's NIP belongs to that employee) and the
   derived role Atasan (held by exactly the employees who are someone's superior).
 
-A session listener marks the transaction when units, positions, employees, overrides or
-users change; before commit the derived data is recomputed (a few set-based queries).
+A session listener marks the transaction when a unit, position, employee, override or login
+is added or removed, or when one of the attributes the derived data is computed from changes
+(`_RELEVANT`); before commit the derived data is recomputed (a few set-based queries). The
+bookkeeping of a login (last_login, login_count, fail_login_count, password, names) and any
+other column leave the organisation alone: a login costs no recompute.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session
 
 from app.domain.hierarchy import OrgSnapshot, Override, resolve_all
 
-_TRIGGERS = {"Unit", "Position", "Employee", "SuperiorOverride", "User"}
+# The attributes (columns and the relationships that set them) the derived data is computed
+# from, per model: the unit tree (opd_id), the position tree, which employee holds which post
+# and whether they count (superiors), NIP and login links, overrides, and the roles of a login
+# (the Atasan role is kept in sync with them). A change of any other attribute recomputes nothing.
+_RELEVANT = {
+    "Unit": frozenset({"parent_id", "parent", "opd_id", "opd"}),
+    "Position": frozenset({"parent_id", "parent"}),
+    "Employee": frozenset({"position_id", "position", "active", "nip", "user_id", "user", "superior_id",
+                           "superior"}),
+    "SuperiorOverride": frozenset({"employee_id", "employee", "superior_id", "superior", "valid_from",
+                                   "valid_to"}),
+    "User": frozenset({"username", "roles"}),
+}
 
 
 def today_local() -> date:
@@ -136,11 +151,22 @@ def refresh_derived(session: Session) -> None:
 
 
 # --------------------------------------------------------------------------- listeners
+def _org_relevant(obj, added_or_removed: bool) -> bool:
+    keys = _RELEVANT.get(type(obj).__name__)
+    if keys is None:
+        return False
+    if added_or_removed:
+        return True
+    attrs = inspect(obj).attrs
+    return any(key in attrs and attrs[key].history.has_changes() for key in keys)
+
+
 def _mark(session: Session, flush_context) -> None:
-    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
-        if type(obj).__name__ in _TRIGGERS:
-            session.info["org_changed"] = True
-            return
+    # after_flush still shows the pre-flush new/dirty/deleted sets and attribute history.
+    changed = (any(_org_relevant(obj, True) for obj in list(session.new) + list(session.deleted))
+               or any(_org_relevant(obj, False) for obj in list(session.dirty)))
+    if changed:
+        session.info["org_changed"] = True
 
 
 def _before_commit(session: Session) -> None:
