@@ -1,0 +1,251 @@
+"""Load test of the production stack (issue 11 item 6): gunicorn (sync workers, one thread
+each) on a given database, driven by locust headless at rising user counts on loopback, with
+the writes it counted as succeeded reconciled against the database after every step.
+
+    .venv/bin/python -m bench.load_bench --database-url postgresql+psycopg://…/db \
+        --password malang123 --users 10,25,50,100 --run-time 60 [--logins bench-logins.csv]
+
+The database must hold data with logins of a known password: the demo data (`seed-demo`, every
+login has the password) or `flask --app run bench-data --logins FILE` (only the sample in FILE
+has it). Each step prints and appends to --out: requests, throughput, median, p95, failures;
+then the reconciliation: the activities marked with the step's run id are exactly those the
+load test saw created, each in the status it was last acknowledged in (APPROVED / SUBMITTED /
+DRAFT), and the activities approved since the step started are exactly those it saw approved.
+Exit status 1 when a reconciliation fails.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import create_engine, text
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VENV_BIN = os.path.dirname(sys.executable)
+LOCUSTFILE = os.path.join(ROOT, "bench", "loadtest", "locustfile.py")
+
+
+def free_port() -> int:
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def today_wib() -> str:
+    return (datetime.now(timezone.utc) + timedelta(hours=7)).date().isoformat()
+
+
+# --------------------------------------------------------------------------- logins
+def prepare_logins(database_url: str, out_path: str, logins_csv: str | None = None) -> dict[str, int]:
+    """Write the locustfile's login list (username, role, employee_id, opd_id): the sample of a
+    bench-data CSV, or else every login of the database classified by its roles (demo data).
+    Operators and superiors are kept out of the Pegawai pool (one login, one simulated user)."""
+    engine = create_engine(database_url)
+    wanted = None
+    if logins_csv:
+        with open(logins_csv, encoding="utf-8") as fh:
+            wanted = {row[0]: row[1] for row in csv.reader(fh) if row and row[0] != "username"}
+    agg = "array_agg(r.name)" if engine.dialect.name == "postgresql" else "group_concat(r.name, ',')"
+    with engine.connect() as conn:
+        rows = conn.execute(text(
+            f"SELECT u.username, e.id, un.opd_id, "
+            " EXISTS (SELECT 1 FROM employee s WHERE s.superior_id = e.id) AS is_superior, "
+            f" {agg} AS roles "
+            "FROM ab_user u JOIN ab_user_role ur ON ur.user_id = u.id JOIN ab_role r ON r.id = ur.role_id "
+            "LEFT JOIN employee e ON e.user_id = u.id AND e.active LEFT JOIN unit un ON un.id = e.unit_id "
+            "WHERE u.active GROUP BY u.username, e.id, un.opd_id ORDER BY u.username")).all()
+    engine.dispose()
+    logins = []
+    for username, emp_id, opd_id, is_superior, roles in rows:
+        roles = set(roles if isinstance(roles, list) else (roles or "").split(","))
+        if wanted is not None and username not in wanted:
+            continue
+        if "BKD" in roles:
+            role = "BKD"
+        elif emp_id is None:
+            continue
+        elif "Operator OPD" in roles and opd_id is not None:
+            role = "Operator OPD"
+        elif is_superior:
+            role = "Atasan"
+        elif "Pegawai" in roles:
+            role = "Pegawai"
+        else:
+            continue
+        logins.append({"username": username, "role": role, "employee_id": emp_id, "opd_id": opd_id})
+    with open(out_path, "w", encoding="utf-8") as fh:
+        json.dump(logins, fh)
+    counts: dict[str, int] = {}
+    for row in logins:
+        counts[row["role"]] = counts.get(row["role"], 0) + 1
+    return counts
+
+
+# --------------------------------------------------------------------------- the server
+def start_server(database_url: str, port: int, workers: int = 3, log_path: str | None = None,
+                 extra_env: dict | None = None) -> subprocess.Popen:
+    """gunicorn run:app with sync workers and one thread each (FAB issue #2366), loopback only."""
+    env = dict(os.environ, DATABASE_URL=database_url, EKINERJA_ENV="development",
+               SECRET_KEY=os.environ.get("SECRET_KEY") or uuid.uuid4().hex + uuid.uuid4().hex,
+               # One client address (the load generator) logs in every simulated user.
+               LOGIN_RATE_LIMIT="100000 per minute", LOGIN_FAILED_RATE_LIMIT="100000 per minute",
+               **(extra_env or {}))
+    log = open(log_path or os.devnull, "ab")
+    proc = subprocess.Popen(
+        [os.path.join(VENV_BIN, "gunicorn"), "--workers", str(workers), "--threads", "1",
+         "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "120",
+         "--graceful-timeout", "10", "run:app"],
+        cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"gunicorn stopped at start (code {proc.returncode}); see {log_path}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=5) as resp:
+                if resp.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.5)
+    stop_server(proc)
+    raise RuntimeError("gunicorn did not answer within 90 s")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+# --------------------------------------------------------------------------- locust
+def run_locust(host: str, users: int, run_time: int, logins_path: str, password: str, out_prefix: str,
+               run_id: str, max_tasks: int = 300, spawn_rate: float | None = None,
+               today: str | None = None) -> tuple[dict, dict]:
+    """One headless locust run; returns (aggregated stats, the locustfile's record)."""
+    results = out_prefix + "_record.json"
+    env = dict(os.environ, LOAD_LOGINS=logins_path, LOAD_PASSWORD=password, LOAD_RESULTS=results,
+               LOAD_RUN_ID=run_id, LOAD_MAX_TASKS=str(max_tasks), LOAD_TODAY=today or today_wib())
+    cmd = [os.path.join(VENV_BIN, "locust"), "-f", LOCUSTFILE, "--headless", "--host", host,
+           "-u", str(users), "-r", str(spawn_rate or max(1, users / 5)), "--run-time", f"{run_time}s",
+           "--stop-timeout", "30", "--csv", out_prefix, "--only-summary", "--loglevel", "WARNING",
+           "--exit-code-on-error", "0"]
+    subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(out_prefix + ".log", "w"),
+                   timeout=run_time + 120, check=True)
+    with open(out_prefix + "_stats.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    with open(results, encoding="utf-8") as fh:
+        record = json.load(fh)
+    aggregated = next(r for r in rows if r["Name"] == "Aggregated")
+    stats = {
+        "requests": int(aggregated["Request Count"]),
+        "failures": int(aggregated["Failure Count"]),
+        "rps": float(aggregated["Requests/s"]),
+        "median_ms": float(aggregated["Median Response Time"]),
+        "p95_ms": float(aggregated["95%"]),
+        "per_name": {r["Name"]: (int(r["Request Count"]), int(r["Failure Count"]), float(r["Median Response Time"]),
+                                 float(r["95%"])) for r in rows if r["Name"] != "Aggregated"},
+    }
+    return stats, record
+
+
+# --------------------------------------------------------------------------- reconciliation
+def reconcile(database_url: str, record: dict, started: datetime) -> list[str]:
+    """Differences between what the load test counted as succeeded and the database (empty: none)."""
+    created, submitted, approved = set(record["created"]), set(record["submitted"]), set(record["approved"])
+    problems = []
+    if len(record["created"]) != len(created) or len(record["approved"]) != len(approved):
+        problems.append("an id was counted twice")
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        rows = dict(conn.execute(text("SELECT id, status FROM activity WHERE description LIKE :mark"),
+                                 {"mark": f"Uji beban {record['run_id']} %"}).all())
+        decided = set(conn.execute(text("SELECT id FROM activity WHERE status = 'APPROVED' AND decided_at >= :t"),
+                                   {"t": started - timedelta(seconds=1)}).scalars())
+    engine.dispose()
+    if set(rows) != created:
+        problems.append(f"created: database {len(rows)}, load test {len(created)} "
+                        f"(only in database: {sorted(set(rows) - created)[:10]}, "
+                        f"only counted: {sorted(created - set(rows))[:10]})")
+    wrong = {i: s for i, s in rows.items()
+             if s != ("APPROVED" if i in approved else "SUBMITTED" if i in submitted else "DRAFT")}
+    if wrong:
+        problems.append(f"{len(wrong)} activities in another status than acknowledged: {list(wrong.items())[:10]}")
+    if decided != approved:
+        problems.append(f"approved: database {len(decided)}, load test {len(approved)} "
+                        f"(only in database: {sorted(decided - approved)[:10]}, "
+                        f"only counted: {sorted(approved - decided)[:10]})")
+    return problems
+
+
+def run_steps(database_url: str, password: str, users_steps: list[int], run_time: int, out_dir: str,
+              workers: int = 3, logins_csv: str | None = None, max_tasks: int = 300) -> int:
+    os.makedirs(out_dir, exist_ok=True)
+    logins_path = os.path.join(out_dir, "logins.json")
+    pools = prepare_logins(database_url, logins_path, logins_csv)
+    print(f"Logins by role: {pools}", flush=True)
+    port = free_port()
+    server = start_server(database_url, port, workers, os.path.join(out_dir, "gunicorn.log"))
+    failed = False
+    lines = ["| users | requests | req/s | median ms | p95 ms | failures | created | submitted | approved "
+             "| reconciled |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+    try:
+        for users in users_steps:
+            run_id = uuid.uuid4().hex[:8]
+            started = utcnow()
+            stats, record = run_locust(f"http://127.0.0.1:{port}", users, run_time, logins_path, password,
+                                       os.path.join(out_dir, f"u{users}"), run_id, max_tasks)
+            problems = reconcile(database_url, record, started)
+            failed |= bool(problems)
+            line = (f"| {users} | {stats['requests']} | {stats['rps']:.1f} | {stats['median_ms']:.0f} | "
+                    f"{stats['p95_ms']:.0f} | {stats['failures']} | {len(record['created'])} | "
+                    f"{len(record['submitted'])} | {len(record['approved'])} | "
+                    f"{'yes' if not problems else 'NO: ' + '; '.join(problems)} |")
+            lines.append(line)
+            print(line, flush=True)
+            for name, (n, f, med, p95) in sorted(stats["per_name"].items()):
+                print(f"    {name:<32} {n:>7} req {f:>4} fail  median {med:>6.0f} ms  p95 {p95:>6.0f} ms", flush=True)
+    finally:
+        stop_server(server)
+    with open(os.path.join(out_dir, "summary.md"), "a", encoding="utf-8") as fh:
+        fh.write(f"\n{utcnow():%Y-%m-%d %H:%M} UTC, {workers} workers, {run_time} s per step\n\n" + "\n".join(lines) + "\n")
+    return 1 if failed else 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), required="DATABASE_URL" not in os.environ)
+    parser.add_argument("--password", default=os.environ.get("DEMO_PASSWORD", "malang123"))
+    parser.add_argument("--users", default="10,25,50,100", help="rising user counts, comma separated")
+    parser.add_argument("--run-time", type=int, default=60, help="seconds per step")
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--max-tasks", type=int, default=300, help="tasks per simulated user at most")
+    parser.add_argument("--logins", default=None, help="bench-data's CSV of sample logins (username,role)")
+    parser.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "ekinerja-load"))
+    args = parser.parse_args(argv)
+    steps = [int(x) for x in args.users.split(",") if x.strip()]
+    return run_steps(args.database_url, args.password, steps, args.run_time, args.out, args.workers, args.logins,
+                     args.max_tasks)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Load-test smoke run (issue 11 item 6): the month-end locustfile for a few seconds with a
+handful of users against gunicorn (two sync workers) on the test database, then the
+reconciliation of bench/load_bench.py: the database holds exactly the activities and
+approvals the load test counted as acknowledged. The full runs and their figures are in
+docs/PERFORMANCE.md."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bench import load_bench
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def open_month(app):
+    """The current month (WIB) open, whatever day the suite runs on."""
+    from app.extensions import db
+    from app.models import Period
+
+    today = (datetime.now(timezone.utc) + timedelta(hours=7)).date()
+    if db.session.query(Period).filter_by(year=today.year, month=today.month).first() is None:
+        db.session.add(Period(year=today.year, month=today.month, state="OPEN"))
+        db.session.commit()
+    db.session.remove()
+    return today
+
+
+def test_locust_month_end_mix_reconciles_with_the_database(app, open_month, tmp_path):
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    logins = tmp_path / "logins.json"
+    pools = load_bench.prepare_logins(uri, str(logins))
+    assert pools["Pegawai"] >= 2 and pools["Atasan"] >= 1 and pools["Operator OPD"] >= 1 and pools["BKD"] == 1
+    server = load_bench.start_server(uri, port := load_bench.free_port(), workers=2,
+                                     log_path=str(tmp_path / "gunicorn.log"))
+    try:
+        started = load_bench.utcnow()
+        stats, record = load_bench.run_locust(
+            f"http://127.0.0.1:{port}", users=8, run_time=8, logins_path=str(logins), password=PASSWORD,
+            out_prefix=str(tmp_path / "smoke"), run_id="smoke1", spawn_rate=8, today=open_month.isoformat())
+    finally:
+        load_bench.stop_server(server)
+    assert stats["requests"] > 0
+    assert stats["failures"] == 0, (tmp_path / "smoke_failures.csv").read_text()
+    assert record["logins"] >= 5
+    assert record["created"], json.dumps(stats["per_name"])
+    assert load_bench.reconcile(uri, record, started) == []
+
+    # The reconciliation does see a difference: an acknowledged write that is not in the
+    # database, and an approval the load test did not count.
+    missing = dict(record, created=record["created"] + [10 ** 9])
+    assert any(p.startswith("created:") for p in load_bench.reconcile(uri, missing, started))
+    if record["approved"]:
+        uncounted = dict(record, approved=record["approved"][1:])
+        assert any(p.startswith("approved:") for p in load_bench.reconcile(uri, uncounted, started))
