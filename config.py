@@ -82,7 +82,8 @@ class Config:
     FAB_BASE_TEMPLATE = "ek_layout.html"
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
-    LANGUAGES = {"id": {"flag": "id", "name": "Indonesia"}}
+    # Indonesian by default; English selectable in the navbar (FAB's /lang/<code>, app/i18n.py).
+    LANGUAGES = {"id": {"flag": "id", "name": "Bahasa Indonesia"}, "en": {"flag": "gb", "name": "English"}}
     FAB_INDEX_VIEW = "app.views.home.HomeView"
 
     # The schema comes from migrations; roles and permissions from `flask sync-roles`.

@@ -40,16 +40,18 @@ def round_pct(x: Decimal | int | str) -> Decimal:
     return to_decimal(x).quantize(PCT_QUANTUM, rounding=ROUND_HALF_UP)
 
 
-def format_rupiah(amount: int) -> str:
-    """Indonesian money display: 1234567 -> 'Rp1.234.567', -500 -> '-Rp500'."""
+def format_rupiah(amount: int, thousands: str = ".") -> str:
+    """Indonesian money display: 1234567 -> 'Rp1.234.567', -500 -> '-Rp500'
+    (app.formatting.format_money passes the separator of the user's language)."""
     sign = "-" if amount < 0 else ""
-    return f"{sign}Rp{abs(int(amount)):,}".replace(",", ".")
+    return f"{sign}Rp{abs(int(amount)):,}".replace(",", thousands)
 
 
-def format_pct(x: Decimal | int | str) -> str:
-    """Indonesian percentage display with decimal comma: Decimal('66.67') -> '66,67%'."""
+def format_pct(x: Decimal | int | str, thousands: str = ".", decimal: str = ",") -> str:
+    """Indonesian percentage display with decimal comma: Decimal('66.67') -> '66,67%'
+    (app.formatting.format_pct passes the separators of the user's language)."""
     value = round_pct(x)
     sign = "-" if value < 0 else ""
     integer, _, frac = f"{abs(value):.2f}".partition(".")
-    integer = f"{int(integer):,}".replace(",", ".")
-    return f"{sign}{integer},{frac}%"
+    integer = f"{int(integer):,}".replace(",", thousands)
+    return f"{sign}{integer}{decimal}{frac}%"

@@ -25,13 +25,6 @@ from app.services import ServiceError
 from app.services import parameters as params_service
 from app.services.organisation import today_local
 
-MONTHS_SHORT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
-
-
-def format_short_date(d: Optional[date]) -> str:
-    """date(2026, 11, 30) -> '30 Nov 2026'."""
-    return f"{d.day} {MONTHS_SHORT[d.month - 1]} {d.year}" if d else ""
-
 
 @dataclass
 class OwnWork:

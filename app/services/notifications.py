@@ -30,6 +30,7 @@ from sqlalchemy.orm import aliased
 from app.domain import calendar as cal
 from app.domain import workflow as wf
 from app.extensions import db, mail
+from app.formatting import format_date
 from app.services import calendar as cal_service
 from app.services import parameters as params_service
 from app.services.organisation import today_local
@@ -328,8 +329,8 @@ def digest_message(user, summary: Summary, today: date):
 
     base = current_app.config.get("APP_BASE_URL", "").rstrip("/")
     ctx = {"user": user, "s": summary, "today": today, "link": f"{base}/notifications/",
-           "settings_link": f"{base}/notifications/settings", "fmt": cal.format_date_id}
-    subject = f"e-Kinerja: ringkasan {cal.format_date_id(today)}"
+           "settings_link": f"{base}/notifications/settings", "fmt": format_date}
+    subject = f"e-Kinerja: ringkasan {format_date(today)}"
     return Message(subject=subject, recipients=[user.email],
                    body=render_template("notifications/digest.txt", **ctx),
                    html=render_template("notifications/digest.html", **ctx))

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Optional as OptionalV
 
 from app.domain import workflow as wf
 from app.extensions import db
+from app.formatting import format_date
 from app.models import Activity
 from app.security import (
     active_lookup_filters, entry_lookup_filters, log_refusal, lookup_filters, refuse, scope_clause,
@@ -71,8 +72,7 @@ ACTIVITY_LABELS = {
 }
 
 
-def _fmt_date(d) -> str:
-    return d.strftime("%d-%m-%Y") if d else ""
+_fmt_date = format_date
 
 
 class ActivityView(ScopedModelView):

@@ -21,6 +21,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField
 from wtforms.validators import DataRequired, NumberRange
 
+from app.formatting import format_date
 from app.imports.attendance import ALL_COLUMNS, DATE_FORMATS_LABEL, SHEET_NAME, STATUSES
 from app.imports.common import PREVIEW_FIRST_ROWS, UploadStore, csv_template, preview_slice
 from app.models import Attendance
@@ -49,8 +50,7 @@ COLUMN_HELP = [
 ]
 
 
-def _fmt_date(d) -> str:
-    return d.strftime("%d-%m-%Y") if d else ""
+_fmt_date = format_date
 
 
 def _status_label(code) -> str:

@@ -1,25 +1,21 @@
 """Base classes of the panel views: scope, validation, refusals and audit in one place."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import abort, flash, g, request
 from flask_appbuilder import ModelView, expose
 
 from app.extensions import db
+from app.formatting import format_datetime, format_value
 from app.security import log_refusal, refuse, scope_filters, write_refusal
 from app.services import ValidationFailed
 from app.services import masterdata
 
 PAGE_SIZE_MAX = 100
-WIB = timedelta(hours=7)
 
 
 def format_wib(value) -> str:
-    """A naive UTC timestamp from the database, shown in WIB (UTC+7)."""
-    if value is None:
-        return ""
-    return (value + WIB).strftime("%d-%m-%Y %H:%M:%S") + " WIB"
+    """A naive UTC timestamp from the database, shown in WIB: '30 Nov 2026 09.00 WIB'."""
+    return format_datetime(value)
 
 
 def _with_domain_validation(view, form_cls):
@@ -55,14 +51,9 @@ def _with_domain_validation(view, form_cls):
 
 
 def display_value(value):
-    """Empty for NULL, Ya/Tidak for booleans (FAB prints None/True/False)."""
-    if value is None:
-        return ""
-    if value is True:
-        return "Ya"
-    if value is False:
-        return "Tidak"
-    return value
+    """Empty for NULL, Ya/Tidak for booleans (FAB prints None/True/False), dates as
+    '30 Nov 2026' and timestamps in WIB (app.formatting.format_value)."""
+    return format_value(value)
 
 
 def _with_default_formatters(view) -> dict:

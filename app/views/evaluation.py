@@ -17,7 +17,7 @@ from wtforms import DateField, DecimalField, IntegerField, SelectField, StringFi
 from app.domain import predikat as PR
 from app.domain import workflow as wf
 from app.domain.distribution import ORG_PREDIKAT, ORG_PREDIKAT_LABELS
-from app.domain.money import format_pct, format_rupiah
+from app.formatting import format_date, format_money, format_pct
 from app.extensions import db
 from app.models import Employee, Evaluation, OrgPredikat, Period, Sanction, TppRate
 from app.params import to_id
@@ -32,16 +32,9 @@ def _label_of(mapping):
     return lambda value: mapping.get(value, value or "")
 
 
-def _fmt_date(d) -> str:
-    return d.strftime("%d-%m-%Y") if d else ""
-
-
-def _fmt_score(value) -> str:
-    return "" if value is None else format_pct(value)
-
-
-def _rupiah(value) -> str:
-    return "" if value is None else format_rupiah(value)
+_fmt_date = format_date
+_fmt_score = format_pct
+_rupiah = format_money
 
 
 def _select(label, choices, description=""):

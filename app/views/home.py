@@ -3,10 +3,12 @@ from flask import redirect, url_for
 from flask_appbuilder import IndexView, expose
 from flask_login import current_user
 
+from app.formatting import format_number
 from app.models.periods import PERIOD_STATES
 from app.security import current_employee
 from app.services.activities import current_actor
-from app.services.home import format_short_date, home_for
+from app.formatting import format_date as format_short_date
+from app.services.home import home_for
 
 # (key, permission, view, endpoint): links shown only to who may open them.
 LINKS = (
@@ -29,8 +31,7 @@ LINKS = (
 PREFERRED = {"add": "my_add", "mine": "my", "queue": "queue_page"}
 
 
-def _format_minutes(n: int) -> str:
-    return f"{n:,}".replace(",", ".")
+_format_minutes = format_number  # 1234 -> '1.234' (app.formatting)
 
 
 class HomeView(IndexView):

@@ -17,6 +17,7 @@ from app.domain.nip import EMPLOYEE_KIND_LABELS
 from app.domain.positions import ESELONS, LEVELS_BY_KIND
 from app.domain import parameters as P
 from app.extensions import db
+from app.formatting import format_date
 from app.models import (
     ActivityCatalog, AuditLog, Employee, Holiday, Parameter, Period, Position, SubmitException, SuperiorOverride, Unit,
 )
@@ -313,7 +314,7 @@ class HolidayView(ScopedModelView):
     search_columns = ["date", "name", "kind"]
     base_order = ("date", "desc")
     label_columns = {"date": "Tanggal", "name": "Keterangan", "kind": "Jenis"}
-    formatters_columns = {"kind": _label_of(HOLIDAY_KINDS), "date": lambda d: d.strftime("%d-%m-%Y") if d else ""}
+    formatters_columns = {"kind": _label_of(HOLIDAY_KINDS), "date": format_date}
     add_form_extra_fields = edit_form_extra_fields = {
         "date": DateField("Tanggal", widget=DatePickerWidget(), format="%Y-%m-%d"),
         "kind": _select("Jenis", HOLIDAY_KINDS.items()),
@@ -476,5 +477,3 @@ class PeriodView(PeriodCloseMixin, ScopedModelView):
                 db.session.rollback()
                 flash_service_error(err)
         return self.render_template("period_reopen.html", form=form, period=period)
-
-

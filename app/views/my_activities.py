@@ -25,7 +25,8 @@ from app.security import current_employee, log_refusal, own_rows_clause, refuse
 from app.services import Forbidden, ServiceError, ValidationFailed
 from app.services import activities as svc
 from app.services import calendar as cal_service
-from app.services.home import format_short_date
+from app.formatting import format_date as format_short_date
+from app.formatting import format_time as format_clock
 from app.services.organisation import today_local
 from app.views.activities import _flash_error
 
@@ -36,9 +37,7 @@ MSG_TIME = "Jam tidak valid; gunakan pemilih jam (contoh 09.00)."
 MSG_CATALOG = "Pilih uraian tugas dari daftar."
 
 
-def format_time(t: Optional[time]) -> str:
-    """time(9, 0) -> '09.00'."""
-    return t.strftime("%H.%M") if t else ""
+format_time = format_clock  # time(9, 0) -> "09.00" (app.formatting)
 
 
 def _parse_day(raw: Optional[str]) -> Optional[date]:

@@ -12,8 +12,8 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_wtf import FlaskForm
 from wtforms import BooleanField
 
-from app.domain.calendar import format_date_id
 from app.extensions import db
+from app.formatting import format_date
 from app.services import notifications as svc
 from app.services.activities import current_actor
 
@@ -31,7 +31,7 @@ class NotificationView(BaseView):
     def index(self):
         actor = current_actor()
         summary = svc.summary_for(actor)
-        return self.render_template("notifications/index.html", s=summary, fmt=format_date_id,
+        return self.render_template("notifications/index.html", s=summary, fmt=format_date,
                                     has_employee=actor.employee_id is not None)
 
     @expose("/settings", methods=["GET", "POST"])

@@ -22,7 +22,7 @@ from app.models import Activity, Employee
 from app.security import log_refusal, refuse, scope_clause
 from app.services import Forbidden, NotFound, ServiceError
 from app.services import activities as svc
-from app.services.home import format_short_date
+from app.formatting import format_date as format_short_date
 from app.services.organisation import today_local
 from app.views.activities import _flash_error
 

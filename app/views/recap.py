@@ -12,20 +12,20 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField
 
-from app.domain.money import format_rupiah
 from app.domain.predikat import PREDIKAT_LABELS, RATING_LABELS
 from app.extensions import db
+from app.formatting import format_money, format_pct
 from app.models import Period, Recap
 from app.services import ServiceError
 from app.views.base import ScopedModelView, format_wib
 
 
-def _rupiah(value) -> str:
-    return "" if value is None else format_rupiah(int(value))
+_rupiah = format_money
 
 
 def _pct(value) -> str:
-    return "" if value is None else f"{value:.2f}".replace(".", ",")
+    """Decimal('66.67') -> '66,67' (the page writes the % sign)."""
+    return format_pct(value)[:-1]
 
 
 def _param_rows(params: dict) -> list[tuple[str, str]]:
