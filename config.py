@@ -65,6 +65,13 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_sqlite()
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # A PostgreSQL streaming replica for the report files and dashboards (app/services/replica.py,
+    # docs/deploy.md): used while it answers and lags at most REPLICA_MAX_LAG_SECONDS, else the
+    # primary; after a failed connection it is tried again after REPLICA_RETRY_SECONDS.
+    DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+    REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", 30))
+    REPLICA_CONNECT_TIMEOUT = int(os.environ.get("REPLICA_CONNECT_TIMEOUT", 2))
+    REPLICA_RETRY_SECONDS = float(os.environ.get("REPLICA_RETRY_SECONDS", 15))
 
     # E-mail digest (`flask --app run send-reminders`, Flask-Mail): the SMTP server and sender.
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")

@@ -12,6 +12,9 @@ Who sees which chart (`charts_for`):
 - `queue` — superiors, BKD and Admin: the submitted activities `queue_clause(actor)` gives.
 - `opd_rates`, `opd_scores`, `predikat` — Operator OPD (own OPD only), BKD, Admin, Auditor (all).
 
+Every aggregate runs on the PostgreSQL replica when `DATABASE_REPLICA_URL` names a usable one
+(`@reads`, app.services.replica), else on the primary.
+
 Definitions (documented for the users on the page too):
 - minutes per day: claimed minutes of the employee's activities that day by status;
   "recognised" = APPROVED minutes capped at `max_minutes_per_day` (the recap's rule);
@@ -48,6 +51,7 @@ from app.security import (
 )
 from app.services import parameters as params_service
 from app.services.organisation import today_local
+from app.services.replica import reads
 
 CHART_NAMES = ("employee_month", "queue", "opd_rates", "opd_scores", "predikat")
 OPD_CHARTS = ("opd_rates", "opd_scores", "predikat")
@@ -132,6 +136,7 @@ def find_employee(employee_id: Optional[int] = None, nip: Optional[str] = None):
 
 
 # --------------------------------------------------------------------------- employee's month
+@reads  # from the replica when usable (app.services.replica)
 def employee_month(employee, year: int, month: int) -> dict[str, Any]:
     """Minutes per day of one employee's month against the daily target."""
     from app.models import Activity, Attendance, Holiday
@@ -192,6 +197,7 @@ def employee_month(employee, year: int, month: int) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- superior's queue
+@reads  # from the replica when usable (app.services.replica)
 def queue_summary(actor, today: Optional[date] = None) -> dict[str, Any]:
     """The activities awaiting `actor`'s decision now (queue_clause), pending and overdue
     (review_due before today), per employee."""
@@ -234,6 +240,7 @@ def _local_date(column):
     return func.date(column, "+7 hours")
 
 
+@reads  # from the replica when usable (app.services.replica)
 def opd_rates(period, opd_ids: Optional[Iterable[int]]) -> list[dict[str, Any]]:
     """Per OPD (None = all OPD roots): activities dated in the period, how many left DRAFT,
     how many were decided and how many of those on time (see the module docstring)."""
@@ -272,6 +279,7 @@ def opd_rates(period, opd_ids: Optional[Iterable[int]]) -> list[dict[str, Any]]:
     return out
 
 
+@reads  # from the replica when usable (app.services.replica)
 def opd_scores(period, opd_ids: Optional[Iterable[int]]) -> list[dict[str, Any]]:
     """Average, lowest and highest work score of the period's recap rows per OPD."""
     from app.models import Recap
@@ -293,6 +301,7 @@ def opd_scores(period, opd_ids: Optional[Iterable[int]]) -> list[dict[str, Any]]
             for opd_id, code, name, n, avg, lo, hi in db.session.execute(q)]
 
 
+@reads  # from the replica when usable (app.services.replica)
 def predikat_distribution(period, opd_ids: Optional[Iterable[int]]) -> dict[str, Any]:
     """The employees' predikat per OPD against the organisation predikat
     (`evaluation.distribution_report`, restricted to the OPD ids of the user's scope)."""

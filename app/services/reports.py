@@ -490,9 +490,13 @@ def send(report: ReportFile):
 
 
 def download(kind: str, period_arg, opd_arg=None, employee_arg=None, nip_arg=None):
-    """authorize() + generate() + send(): the whole use case for the page and the API."""
+    """authorize() + generate() + send(): the whole use case for the page and the API. The
+    authorisation (and its refusal log) runs on the primary; the file is read from the
+    replica when one is configured and usable (app.services.replica)."""
+    from app.services import replica
+
     req = authorize(kind, period_arg, opd_arg, employee_arg, nip_arg)
-    return send(generate(req))
+    return send(replica.run(generate, req))  # the file from the replica when usable
 
 
 # --------------------------------------------------------------------------- the index page
