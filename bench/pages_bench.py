@@ -352,20 +352,17 @@ def report(args, pages: list[Page], rows: dict, actors: dict, engine) -> str:
 
 def write_section(path: str, text: str, dialect: str) -> None:
     """Replace the previous "## Pages at city size — <dialect> — …" section (up to the next
-    "## " heading, so its "### " notes go with it only when they precede the next section)
-    or append it; every other section is kept."""
+    "## " or "### " heading) with `text`, or append it; every other section is kept as it is
+    (other engineers write their own sections of the same file)."""
+    import re
+
     with open(path, encoding="utf-8") as fh:
-        lines = fh.read().split("\n")
-    start = next((i for i, ln in enumerate(lines) if ln.startswith(SECTION) and f" — {dialect} — " in ln), None)
-    new_lines = text.strip("\n").split("\n")
-    if start is None:
-        out = "\n".join(lines).rstrip("\n") + "\n\n" + "\n".join(new_lines) + "\n"
-    else:
-        end = next((i for i in range(start + 1, len(lines))
-                    if lines[i].startswith("## ") or lines[i].startswith("### ")), len(lines))
-        out = "\n".join(lines[:start] + new_lines + [""] + lines[end:]).rstrip("\n") + "\n"
+        doc = fh.read()
+    pattern = re.compile(rf"^{re.escape(SECTION)} — {re.escape(dialect)} — .*?(?=^##|\Z)", re.M | re.S)
+    new = text.strip("\n") + "\n\n"
+    doc = pattern.sub(lambda _m: new, doc, count=1) if pattern.search(doc) else doc.rstrip("\n") + "\n\n" + new
     with open(path, "w", encoding="utf-8") as fh:
-        fh.write(out)
+        fh.write(doc.rstrip("\n") + "\n")
 
 
 def main(argv=None) -> int:

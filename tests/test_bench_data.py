@@ -186,4 +186,8 @@ def test_refuses_a_filled_database(city):
             generate_bench_data(PASSWORD, BenchSize(employees=90, opd=4, months=1), today=TODAY, now=NOW)
         with pytest.raises(BenchDataError, match="tidak valid"):
             BenchSize(employees=10, opd=4).check()
+        # the command answers the same refusal, without a traceback
+        result = app.test_cli_runner().invoke(args=["bench-data", "--password", PASSWORD, "--employees", "90",
+                                                    "--opd", "4", "--months", "1"])
+        assert result.exit_code == 1 and "masih kosong" in result.output
         assert scalar("SELECT COUNT(*) FROM activity") == before
