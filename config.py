@@ -87,6 +87,15 @@ class Config:
     APP_THEME = ""
     # FAB's layout plus app/static/css/ekinerja.css (app/templates/ek_layout.html).
     FAB_BASE_TEMPLATE = "ek_layout.html"
+    # Static files (app/static_assets.py): URLs carry the file's digest (?v=…) and are cached for
+    # STATIC_MAX_AGE_FINGERPRINTED seconds as immutable; a static URL without the current digest
+    # (a font named by a stylesheet, favicon.ico, the manifest) for STATIC_MAX_AGE seconds.
+    STATIC_FINGERPRINT = _env_flag("STATIC_FINGERPRINT", True)
+    STATIC_MAX_AGE_FINGERPRINTED = int(os.environ.get("STATIC_MAX_AGE_FINGERPRINTED", 365 * 24 * 3600))
+    STATIC_MAX_AGE = int(os.environ.get("STATIC_MAX_AGE", 24 * 3600))
+    # Flask-Compress: zstd, br or gzip as the browser accepts; text responses of 500 bytes or more.
+    COMPRESS_ALGORITHM = ["zstd", "br", "gzip", "deflate"]
+    COMPRESS_MIN_SIZE = 500
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = "Asia/Jakarta"
     # Indonesian by default; English selectable in the navbar (FAB's /lang/<code>, app/i18n.py).

@@ -35,8 +35,9 @@ def create_app(config: object | str = "config.Config") -> Flask:
         register_views(appbuilder)
         appbuilder.post_init()
 
-    from app import cli, errors, headers, i18n
+    from app import cli, errors, headers, i18n, static_assets
 
+    static_assets.register(app)  # compression, fingerprinted static URLs, manifest and icon
     cli.register(app)
     errors.register(app)
     api_messages.register(app)
