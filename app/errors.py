@@ -9,7 +9,7 @@ import logging
 from flask import abort, g, jsonify, render_template_string, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, InterfaceError, OperationalError
 
 from app import params
 from app.security import log_refusal, refuse
@@ -33,6 +33,33 @@ MSG_CSRF = ("Token keamanan formulir tidak ada, tidak sah atau kedaluwarsa. "
             "Muat ulang halaman lalu kirim formulir sekali lagi.")
 MSG_BAD_VALUE = "Permintaan tidak valid: ada nilai yang tidak dapat diproses (bukan angka yang sah atau di luar batas)."
 MSG_NUL = "Permintaan tidak valid: parameter mengandung karakter yang tidak diizinkan."
+# The database cannot be reached or written (docs/faults.md): nothing of the request was saved.
+MSG_DB_DOWN = ("Basis data sedang tidak dapat dihubungi. Perubahan Anda tidak disimpan; "
+               "coba lagi dalam beberapa saat.")
+MSG_DB_FULL = ("Penyimpanan server penuh sehingga data tidak dapat disimpan. Perubahan Anda tidak disimpan; "
+               "hubungi admin.")
+MSG_DB_BUSY = "Basis data sedang sibuk. Perubahan Anda tidak disimpan; coba lagi dalam beberapa saat."
+MSG_DB_READONLY = ("Basis data sedang hanya dapat dibaca (read-only), misalnya saat pemeliharaan. "
+                   "Perubahan Anda tidak disimpan; coba lagi nanti atau hubungi admin.")
+
+
+def database_fault(err) -> tuple[int, str] | None:
+    """(status, message) when `err` says the database is unreachable, full or read-only; else None.
+    Constraint and data errors are not faults of the database: they stay with their handlers."""
+    if not isinstance(err, (OperationalError, InterfaceError)) and not (
+            isinstance(err, DBAPIError) and err.connection_invalidated):
+        return None
+    orig = getattr(err, "orig", None)
+    if (getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)) in ("40001", "40P01", "55P03"):
+        return 409, MESSAGES[409]  # two writers met (serialization, deadlock, lock timeout)
+    text = str(orig or err).lower()
+    if "database is locked" in text:
+        return 503, MSG_DB_BUSY
+    if "disk is full" in text or "no space left" in text or "disk full" in text:
+        return 507, MSG_DB_FULL
+    if "readonly" in text or "read-only" in text or "read only" in text:
+        return 503, MSG_DB_READONLY
+    return 503, MSG_DB_DOWN
 
 
 def _is_api() -> bool:
@@ -53,6 +80,10 @@ def _answer_bad_values_in_api() -> None:
 
     def response_500(self, message=None):
         err = sys.exc_info()[1]
+        fault = database_fault(err)
+        if fault is not None:
+            _forget_failed_transaction(err)
+            return self.response(fault[0], message=fault[1])
         if isinstance(err, (OverflowError, DataError)):
             from app.extensions import db
 
@@ -64,6 +95,18 @@ def _answer_bad_values_in_api() -> None:
 
     response_500.ek_bad_value_aware = True
     BaseApi.response_500 = response_500
+
+
+def _forget_failed_transaction(err) -> None:
+    """Roll back after a database fault; the connection may be gone (the pool replaces it)."""
+    from app.extensions import db
+
+    log.error("Basis data tidak dapat dipakai: %s %s: %s", request.method, request.path,
+              str(getattr(err, "orig", None) or err).splitlines()[0][:300])
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself is broken
+        db.session.remove()
 
 
 def _model_apis(app) -> dict:
@@ -127,8 +170,28 @@ def register(app) -> None:
                     type(err).__name__, str(err).splitlines()[0][:300] if str(err) else "")
         return answer(400, MSG_BAD_VALUE)
 
+    def database_down(err):
+        """The database is unreachable, full or read-only: 503/507 with what happened, never a 500."""
+        from flask import make_response
+
+        code, message = database_fault(err) or (503, MSG_DB_DOWN)
+        _forget_failed_transaction(err)
+        try:
+            body, code = answer(code, message)
+        except Exception:  # the page's menu needs the database too: a bare page then
+            from app.extensions import db
+
+            db.session.remove()
+            body = (f"<!doctype html><html lang='id'><head><meta charset='utf-8'><title>{code}</title></head>"
+                    f"<body><h2>{code}</h2><p>{message}</p></body></html>")
+        response = make_response(body, code)
+        response.headers["Retry-After"] = "30"
+        return response
+
     for code in (400, 403, 404, 405, 409, 413, 500):
         app.register_error_handler(code, handler)
+    app.register_error_handler(OperationalError, database_down)
+    app.register_error_handler(InterfaceError, database_down)
     app.register_error_handler(CSRFError, csrf_refused)
     app.register_error_handler(OverflowError, bad_value)
     app.register_error_handler(DataError, bad_value)
