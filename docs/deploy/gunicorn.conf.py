@@ -1,0 +1,34 @@
+"""gunicorn settings of e-Kinerja (docs/deploy.md): `gunicorn -c docs/deploy/gunicorn.conf.py`.
+
+Sync workers with one thread each (a search-filter object of Flask-AppBuilder is shared
+between threads: FAB issue #2366). Values come from the environment (the systemd unit's
+EnvironmentFile) so that one file serves every node.
+"""
+import multiprocessing
+import os
+
+# The WSGI app: run.py builds it with create_app() (EKINERJA_CONFIG, default config.Config).
+wsgi_app = "run:app"
+chdir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# Behind nginx on the same machine: loopback only. A node behind a separate nginx machine
+# binds its private address (GUNICORN_BIND=10.20.0.12:8000) and is firewalled to that nginx.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+threads = 1
+# The whole-city Excel recap of a large month is the longest request.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 120))
+graceful_timeout = 30
+# A worker is replaced after this many requests (bounded memory over weeks of uptime).
+max_requests = 2000
+max_requests_jitter = 200
+# Each worker builds its own app and database pools (no engine shared across fork).
+preload_app = False
+
+# Logs to stdout/stderr: journald keeps them (journalctl -u ekinerja).
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+access_log_format = '%({x-forwarded-for}i)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
+proc_name = "ekinerja"
