@@ -456,14 +456,19 @@ def test_employee_form_starts_empty_and_shows_units_of_positions(world, login_as
         assert first.group(2) == "— pilih —", (name, first.group(0))
         assert "selected" not in select_html.group(1).replace(first.group(0), "") or "selected" in first.group(1), \
             name  # no silent default (Laki-laki, I/a, Sekretariat Daerah)
+    # Jabatan is looked up on demand, only among the positions of the chosen Unit Kerja
     staff = world.position("Pengelola Data Kesehatan")
-    option = re.search(rf'<option[^>]*data-unit="{staff.unit_id}"[^>]*value="{staff.id}"[^>]*>([^<]*)</option>|'
-                       rf'<option[^>]*value="{staff.id}"[^>]*data-unit="{staff.unit_id}"[^>]*>([^<]*)</option>', page)
-    assert option and "Dinas Kesehatan" in (option.group(1) or option.group(2))
-    assert re.search(r'<script src="/static/js/employee_form\.js[^"]*"', page)
+    position_tag = re.search(r'<select[^>]*name="position"[^>]*>', page).group(0)
+    assert 'data-depends="unit"' in position_tag
+    url = re.search(r'data-lookup-url="([^"]+)"', position_tag).group(1)
+    client = login_as("operator")
+    found = client.get(url, query_string={"unit": staff.unit_id, "q": "pengelola"}).get_json()["results"]
+    assert any(r["id"] == str(staff.id) and "Dinas Kesehatan" in r["text"] for r in found)
+    other_unit = world.unit("Puskesmas Arjuno").id
+    found = client.get(url, query_string={"unit": other_unit, "q": "pengelola"}).get_json()["results"]
+    assert all(r["id"] != str(staff.id) for r in found)
+    assert client.get(url).get_json()["results"] == []  # no unit chosen yet
     assert "<script>" not in page.split('name="position"')[1].split("</select>")[0]
-    js = login_as("operator").get("/static/js/employee_form.js")
-    assert js.status_code == 200 and b"data-unit" in js.data or b"dataset.unit" in js.data
 
 
 def test_employee_position_must_be_in_the_chosen_unit(world, login_as):

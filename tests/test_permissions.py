@@ -252,24 +252,53 @@ def test_queue_page_matrix(role, world, login_as):
 _JSON_HTML = {"\\u003c": "<", "\\u003e": ">", "\\u0026": "&", "\\u0027": "'", '\\"': '"'}
 
 
-def _select_options(html: str) -> dict[str, set[str]]:
-    """Option values of every <select> of a page, also of the list search widget (FAB embeds
-    its filter fields as JSON)."""
+def _selects(html: str) -> dict[str, dict]:
+    """Every <select> of a page, also of the list search widget (FAB embeds its filter fields
+    as JSON): name -> {"options": option values, "lookup": the on-demand lookup URL or None}."""
+    import html as html_lib
     import re
 
     for escaped, plain in _JSON_HTML.items():
         html = html.replace(escaped, plain)
-    out: dict[str, set[str]] = {}
-    for m in re.finditer(r'<select[^>]*\bname="([^"]+)"[^>]*>(.*?)</select>', html, re.S):
-        values = set(re.findall(r'<option[^>]*value="([^"]*)"', m.group(2))) - {"", "__None"}
-        out.setdefault(m.group(1), set()).update(values)
+    out: dict[str, dict] = {}
+    for m in re.finditer(r'<select([^>]*)>(.*?)</select>', html, re.S):
+        name = re.search(r'\bname="([^"]+)"', m.group(1))
+        if not name:
+            continue
+        url = re.search(r'\bdata-lookup-url="([^"]+)"', m.group(1))
+        entry = out.setdefault(name.group(1), {"options": set(), "lookup": None})
+        entry["options"] |= set(re.findall(r'<option[^>]*value="([^"]*)"', m.group(2))) - {"", "__None"}
+        if url:
+            entry["lookup"] = html_lib.unescape(url.group(1))
     return out
+
+
+def lookup_ids(client, url: str, extra=None) -> set[str]:
+    """Every id the lookup endpoint offers, page by page (nothing searched)."""
+    ids, page = set(), 1
+    while True:
+        resp = client.get(url, query_string={"q": "", "page": page, **(extra or {})})
+        assert resp.status_code == 200, (url, resp.status_code)
+        body = resp.get_json()
+        ids |= {r["id"] for r in body["results"]}
+        if not body["pagination"]["more"]:
+            return ids
+        page += 1
+
+
+def _current_ids(dm, pk, col) -> set[str]:
+    row = db.session.get(dm.obj, pk)
+    value = getattr(row, col, None)
+    values = value if isinstance(value, list) else [value] if value is not None else []
+    return {str(v.id) for v in values}
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_page_lookups_stay_in_scope(role, app, world, login_as):
     """Add/edit form dropdowns and list search widgets of every ModelView offer only rows in
-    the role's scope (expected ids computed in tests/test_lookups_scope.py)."""
+    the role's scope (expected ids computed in tests/test_lookups_scope.py): an embedded
+    dropdown by its <option>s; a relation of a large table holds no rows beyond the edited row's
+    own value and its lookup endpoint answers, page by page, only ids in scope."""
     from flask_appbuilder import ModelView
 
     from app.models import Activity
@@ -280,38 +309,56 @@ def test_page_lookups_stay_in_scope(role, app, world, login_as):
                             volume=1, claimed_minutes=60, status="DRAFT"))
     db.session.commit()
     client = login_as(role)
-    problems, checked = [], 0
+    all_units = [str(u.id) for u in db.session.scalars(select(Unit))]
+    db.session.commit()
+    problems, checked, looked_up = [], 0, 0
     for view in app.appbuilder.baseviews:
         if not isinstance(view, ModelView):
             continue
         dm, base = view.datamodel, view.route_base
-        pages = [("search", f"{base}/list/", view.search_columns), ("add", f"{base}/add", view.add_columns)]
+        pages = [("search", f"{base}/list/", view.search_columns, None), ("add", f"{base}/add", view.add_columns, None)]
         if any(dm.is_relation(c) for c in view.edit_columns or []):
             pk_col = dm.obj.__mapper__.primary_key[0]
             candidates = list(db.session.scalars(select(pk_col).order_by(pk_col).limit(6)))
             db.session.commit()  # no read transaction open while the refusals write the audit log
             for pk in candidates:
                 if client.get(f"{base}/edit/{pk}").status_code == 200:
-                    pages.append(("edit", f"{base}/edit/{pk}", view.edit_columns))
+                    pages.append(("edit", f"{base}/edit/{pk}", view.edit_columns, pk))
                     break
-        for purpose, url, columns in pages:
+        for purpose, url, columns, pk in pages:
             rel = {c: dm.get_related_model(c) for c in columns or [] if dm.is_relation(c)}
             if not rel:
                 continue
             resp = client.get(url)
             if resp.status_code != 200:
                 continue
-            options = _select_options(resp.get_data(as_text=True))
+            selects = _selects(resp.get_data(as_text=True))
             for col, model in rel.items():
-                if col not in options:
+                if col not in selects:
                     continue
                 checked += 1
                 want = {str(i) for i in expected_ids(world, role, dm.obj, col, model, purpose)}
-                leaked = options[col] - want
+                found = selects[col]
+                if found["lookup"]:
+                    current = _current_ids(dm, pk, col) if pk is not None else set()
+                    db.session.commit()
+                    if found["options"] - current:
+                        problems.append(f"{type(view).__name__} {purpose} {col}: halaman memuat "
+                                        f"{sorted(found['options'] - current)}")
+                    depends = getattr(view, "lookup_depends", {}).get(col)
+                    offered = set()
+                    for extra in ([{depends: u} for u in all_units] if depends else [None]):
+                        offered |= lookup_ids(client, found["lookup"], extra)
+                    looked_up += 1
+                    leaked = offered - want
+                else:
+                    leaked = found["options"] - want
                 if leaked:
                     problems.append(f"{type(view).__name__} {purpose} {col}: di luar cakupan {sorted(leaked)}")
     assert not problems, "\n".join(problems)
     assert checked, "tidak ada pilihan relasi yang diperiksa"
+    if role != "keuangan":
+        assert looked_up, "tidak ada lookup yang diperiksa"
 
 
 # Aktivitas Saya (app/views/my_activities.py): whoever records own work (Pegawai, also held by

@@ -1,14 +1,19 @@
 """Base classes of the panel views: scope, validation, refusals and audit in one place."""
 from __future__ import annotations
 
-from flask import abort, flash, g, request
+from contextvars import ContextVar
+
+from flask import abort, current_app, flash, g, request
 from flask_appbuilder import ModelView, expose
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.extensions import db
 from app.formatting import format_datetime, format_value
 from app.security import log_refusal, refuse, scope_filters, write_refusal
 from app.services import ValidationFailed
 from app.services import masterdata
+from app.views.lookups import LookupEndpointMixin, use_lookups
+from app.views.return_to import ReturnToList
 
 PAGE_SIZE_MAX = 100
 
@@ -39,6 +44,8 @@ def _with_domain_validation(view, form_cls):
             errors = view.validate_values(values, pk)
             for field_name, messages in errors.items():
                 field = self._fields.get(field_name)
+                if getattr(field, "refused", False):
+                    continue  # a posted id outside the lookup: its own message says why
                 if field is not None:
                     field.errors = list(field.errors) + messages
                 else:
@@ -98,15 +105,66 @@ def _blank_choice_labelled(form_cls) -> None:
                                                          **{**unbound.kwargs, "blank_text": BLANK_CHOICE}))
 
 
-class ScopedModelView(ModelView):
+# --------------------------------------------------------------------------- bounded list counts
+COUNT_BOUND = 10_000  # default of LIST_COUNT_BOUND: rows a list page counts at most
+PAGES_AHEAD = 10  # a deep page still counts this many pages beyond itself
+_count_bound: ContextVar = ContextVar("ek_count_bound", default=None)
+
+
+class BoundedCount(int):
+    """A list count that stopped at its bound: there are more rows ("lebih dari 10.000").
+    Still an int, so FAB's pagination computes its pages from it."""
+
+    def __str__(self) -> str:
+        return "lebih dari " + f"{int(self):,}".replace(",", ".")
+
+    def __html__(self) -> str:
+        return str(self)
+
+
+class BoundedSQLAInterface(SQLAInterface):
+    """FAB counts every list page in full (10 million activities: a scan per page). A list
+    page counts at most max(LIST_COUNT_BOUND, (page + PAGES_AHEAD) x page size) rows, so a
+    deeper page still finds its next pages; below the bound the count is exact."""
+
+    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
+              select_columns=None, outer_default_load=False):
+        bound = None
+        if page_size:
+            limit = int(current_app.config.get("LIST_COUNT_BOUND", COUNT_BOUND))
+            bound = max(limit, ((page or 0) + PAGES_AHEAD) * page_size)
+        token = _count_bound.set(bound)
+        try:
+            return super().query(filters, order_column, order_direction, page, page_size, select_columns,
+                                 outer_default_load)
+        finally:
+            _count_bound.reset(token)
+
+    def query_count(self, query, filters=None, select_columns=None) -> int:
+        bound = _count_bound.get()
+        if bound is None:
+            return super().query_count(query, filters, select_columns)
+        inner = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
+        counted = inner.limit(bound + 1).count()
+        return BoundedCount(bound) if counted > bound else counted
+
+
+class ScopedModelView(ReturnToList, LookupEndpointMixin, ModelView):
     """A FAB ModelView whose every path (list, show, forms, dropdowns, actions) obeys the
-    scope rules of app.security and whose forms run the service validators."""
+    scope rules of app.security and whose forms run the service validators. Relation fields
+    of large tables are looked up on demand (app.views.lookups) and list counts are bounded
+    (BoundedSQLAInterface)."""
 
     entity: str = ""
     page_size = 25
     validate_forms = True
+    # A lookup offering only rows that belong to another field's choice: {"position": "unit"}.
+    lookup_depends: dict = {}
 
     def __init__(self, **kwargs):
+        self._lookups = {}
+        if type(self.datamodel) is SQLAInterface:
+            self.datamodel = BoundedSQLAInterface(self.datamodel.obj, self.datamodel._session)
         self.base_filters = scope_filters() + self.extra_filters()
         self.formatters_columns = _with_default_formatters(self)
         super().__init__(**kwargs)
@@ -126,6 +184,9 @@ class ScopedModelView(ModelView):
 
     def _init_forms(self):
         super()._init_forms()
+        use_lookups(self, self.add_form, "add")
+        use_lookups(self, self.edit_form, "edit")
+        use_lookups(self, self.search_form, "search")
         _unchecked_checkboxes_allowed(self.add_form)
         _unchecked_checkboxes_allowed(self.edit_form)
         _blank_choice_labelled(self.add_form)

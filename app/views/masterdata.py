@@ -24,7 +24,6 @@ from app.models import (
 from app.models.employees import SEX_LABELS
 from app.models.organisation import UNIT_KINDS
 from app.models.periods import HOLIDAY_KINDS, MONTH_NAMES, PERIOD_STATES
-from app.security import scope_filters
 from app.services import masterdata
 from app.views.base import BLANK_CHOICE, ReadOnlyModelView, ScopedModelView, format_wib
 from app.views.period_close import PeriodCloseMixin
@@ -62,15 +61,6 @@ def _select(label, choices, description="", coerce=str, optional=False, blank=BL
                        description=description, validate_choice=True)
 
 
-def _scoped_query(model, order):
-    """The rows of `model` in the user's scope (the same filter as the lists), ordered."""
-    def query():
-        iface = SQLAInterface(model)
-        filters = iface.get_filters().add_filter_list(scope_filters())
-        return iface.query(filters, order_column=order, order_direction="asc")[1]
-    return query
-
-
 class BkdOnlyTextWidget(BS3TextFieldWidget):
     """A text input only BKD/Admin edit: read-only for everyone else (the service validator
     refuses a changed value anyway; a read-only input still posts the stored value)."""
@@ -81,32 +71,6 @@ class BkdOnlyTextWidget(BS3TextFieldWidget):
         if not current_writer().is_bkd:
             kwargs["readonly"] = True
         return super().__call__(field, **kwargs)
-
-
-class PositionByUnitField(QuerySelectField):
-    """Position dropdown whose options carry their unit (data-unit), so that
-    app/static/js/employee_form.js shows only the positions of the chosen unit."""
-
-    def iter_choices(self):
-        if self.allow_blank:
-            yield ("__None", self.blank_text, self.data is None, {})
-        for pk, obj in self._get_object_list():
-            yield (pk, self.get_label(obj), obj == self.data, {"data-unit": str(obj.unit_id)})
-
-
-class UnitFilteredSelectWidget(Select2Widget):
-    """Select2 plus the static script that filters the options by the chosen unit."""
-
-    def __call__(self, field, **kwargs):
-        from flask import current_app, url_for
-        from markupsafe import Markup, escape
-
-        kwargs["data-unit-field"] = "unit"
-        html = super().__call__(field, **kwargs)
-        nonce = current_app.jinja_env.globals.get("csp_nonce")
-        nonce_attr = f' nonce="{escape(nonce())}"' if callable(nonce) else ""
-        src = escape(url_for("static", filename="js/employee_form.js"))
-        return Markup(f'{html}<script src="{src}" defer{nonce_attr}></script>')
 
 
 def _label_of(mapping):
@@ -225,14 +189,13 @@ class EmployeeView(ScopedModelView):
                            description="18 digit: tanggal lahir, TMT CPNS, jenis kelamin, nomor urut. Pegawai baru "
                                        "otomatis mendapat akun login (nama pengguna = NIP, peran Pegawai); kata "
                                        "sandi awalnya ditampilkan sekali setelah data disimpan."),
-        "unit": QuerySelectField("Unit Kerja", query_func=_scoped_query(Unit, "code"), get_pk_func=lambda o: o.id,
-                                 allow_blank=True, blank_text=BLANK_CHOICE, widget=Select2Widget(),
-                                 validators=[OptionalV()]),
-        "position": PositionByUnitField("Jabatan", query_func=_scoped_query(Position, "name"),
-                                        get_pk_func=lambda o: o.id, allow_blank=True, blank_text=BLANK_CHOICE,
-                                        widget=UnitFilteredSelectWidget(), validators=[OptionalV()],
-                                        description="Hanya jabatan di unit kerja yang dipilih."),
+        # Looked up on demand (app.views.lookups): the Jabatan of the chosen Unit Kerja only.
+        "unit": QuerySelectField("Unit Kerja", allow_blank=True, validators=[OptionalV()]),
+        "position": QuerySelectField("Jabatan", allow_blank=True, validators=[OptionalV()],
+                                     description="Hanya jabatan di unit kerja yang dipilih."),
     }
+    add_form_query_rel_fields = edit_form_query_rel_fields = ScopedModelView.scoped_rel("unit", "position")
+    lookup_depends = {"position": "unit"}
     search_form_query_rel_fields = ScopedModelView.scoped_rel("unit", "position")
 
     def pre_add(self, item):
@@ -477,3 +440,5 @@ class PeriodView(PeriodCloseMixin, ScopedModelView):
                 db.session.rollback()
                 flash_service_error(err)
         return self.render_template("period_reopen.html", form=form, period=period)
+
+
