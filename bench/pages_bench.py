@@ -51,6 +51,9 @@ def parse_args(argv=None):
     ap.add_argument("--deep-page", type=int, default=2000, help="page number of the deep activity page")
     ap.add_argument("--only", default="", help="comma-separated page keys (default: all)")
     ap.add_argument("--write", action="store_true", help="replace the section in docs/PERFORMANCE.md")
+    ap.add_argument("--explain", default="", metavar="KEY",
+                    help="instead of timing: run page KEY once, list its SQL statements by time and EXPLAIN "
+                         "ANALYZE the slowest (PostgreSQL)")
     return ap.parse_args(argv)
 
 
@@ -175,11 +178,11 @@ def build_pages(args, actors, tmpdir: str) -> list[Page]:
     return [
         Page("bkd_activity_p1", "BKD: Aktivitas Harian, bulan ini, halaman 1", "bkd",
              f"/activityview/list/?{month_filter}", "25 activities of the month by date desc, joined names",
-             q(activity_cols + month_where + "ORDER BY a.date DESC, a.id LIMIT 25", **month_params)),
+             q(activity_cols + month_where + "ORDER BY a.date DESC, a.id DESC LIMIT 25", **month_params)),
         Page("bkd_activity_deep", f"BKD: Aktivitas Harian, bulan ini, halaman {args.deep_page}", "bkd",
              f"/activityview/list/?{month_filter}&page_ActivityView={args.deep_page - 1}",
              f"same, OFFSET {deep_offset:,}",
-             q(activity_cols + month_where + f"ORDER BY a.date DESC, a.id LIMIT 25 OFFSET {deep_offset}",
+             q(activity_cols + month_where + f"ORDER BY a.date DESC, a.id DESC LIMIT 25 OFFSET {deep_offset}",
                **month_params)),
         Page("bkd_employees", "BKD: Pegawai", "bkd", "/employeeview/list/",
              "25 employees by name with position and unit",
@@ -211,12 +214,12 @@ def build_pages(args, actors, tmpdir: str) -> list[Page]:
                "WHERE a.employee_id = :me AND a.date = :d", me=me["id"], d=today)),
         Page("pegawai_activity_list", "Pegawai: Aktivitas Harian, bulan ini", "pegawai",
              f"/activityview/list/?{month_filter}", "own 25 activities of the month",
-             q(activity_cols + month_where + "AND a.employee_id = :me ORDER BY a.date DESC, a.id LIMIT 25",
+             q(activity_cols + month_where + "AND a.employee_id = :me ORDER BY a.date DESC, a.id DESC LIMIT 25",
                me=me["id"], **month_params)),
         Page("operator_activity", "Operator OPD: Aktivitas Harian OPD, bulan ini", "operator",
              f"/activityview/list/?{month_filter}", "25 activities of the OPD's employees in the month",
              q(activity_cols + month_where + "AND a.employee_id IN (SELECT x.id FROM employee x JOIN unit u "
-               "ON u.id = x.unit_id WHERE u.opd_id = :opd) ORDER BY a.date DESC, a.id LIMIT 25",
+               "ON u.id = x.unit_id WHERE u.opd_id = :opd) ORDER BY a.date DESC, a.id DESC LIMIT 25",
                opd=op["opd"], **month_params)),
         Page("operator_employees", "Operator OPD: Pegawai OPD", "operator", "/employeeview/list/",
              "25 employees of the OPD by name",
@@ -279,6 +282,51 @@ def time_pages(app, pages: list[Page], clients: dict, repeat: int) -> None:
             page.bare_times.append(bare(page))
         print(f"  {page.key:<24} {statistics.median(page.times) * 1000:8.1f} ms  {page.size / 1024:8.1f} KiB  "
               f"bare {statistics.median(page.bare_times) * 1000:8.1f} ms  ({page.status})", flush=True)
+
+
+def explain_page(app, page: Page, client, top: int = 3) -> str:
+    """The page's statements by their time in one request, and the plan of the slowest."""
+    from sqlalchemy import event, text
+
+    from app.extensions import db
+
+    client.get(page.url)  # warm-up
+    db.session.remove()
+    seen: list[tuple[float, str, object]] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        conn.info["ek_t"] = time.perf_counter()
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        seen.append((time.perf_counter() - conn.info.pop("ek_t"), statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    event.listen(db.engine, "after_cursor_execute", after)
+    try:
+        t = time.perf_counter()
+        resp = client.get(page.url)
+        total = time.perf_counter() - t
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
+        event.remove(db.engine, "after_cursor_execute", after)
+        db.session.remove()
+    sql_time = sum(s[0] for s in seen)
+    out = [f"{page.key} {page.url}: HTTP {resp.status_code}, {len(resp.get_data()) / 1024:.0f} KiB, "
+           f"{total * 1000:.0f} ms, {len(seen)} statements taking {sql_time * 1000:.0f} ms"]
+    for elapsed, statement, _params in sorted(seen, key=lambda s: -s[0])[:top]:
+        out.append(f"  {elapsed * 1000:7.1f} ms  {' '.join(statement.split())[:400]}")
+    slowest = max(seen, key=lambda s: s[0], default=None)
+    if slowest is not None and db.engine.dialect.name == "postgresql" and slowest[1].lstrip().upper().startswith(
+            "SELECT"):
+        raw = db.engine.raw_connection()
+        try:
+            cur = raw.cursor()
+            cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest[1], slowest[2])
+            out += ["  plan of the slowest:"] + [f"    {r[0]}" for r in cur.fetchall()]
+            raw.rollback()
+        finally:
+            raw.close()
+    return "\n".join(out)
 
 
 def p95(values: list[float]) -> float:
@@ -378,6 +426,11 @@ def main(argv=None) -> int:
             if args.only:
                 keep = set(args.only.split(","))
                 pages = [p for p in pages if p.key in keep]
+            if args.explain:
+                for page in pages:
+                    if page.key in args.explain.split(","):
+                        print(explain_page(app, page, clients[page.role]), flush=True)
+                return 0
             time_pages(app, pages, clients, args.repeat)
         rows = counts()
         text = report(args, pages, rows, actors, db.engine)
