@@ -68,6 +68,11 @@ def test_row_counts_and_sample(city):
             "SELECT year, month, state FROM period ORDER BY year, month"))] == [(2026, 10, "CLOSED"), (2026, 11, "OPEN")]
         assert scalar("SELECT COUNT(*) FROM recap") == 2 * size.employees
         assert scalar("SELECT COUNT(DISTINCT superior_id) FROM employee") > 5
+        # staff spread over the positions: no position holds more than three times its share
+        staff = scalar("SELECT COUNT(*) FROM position WHERE kind_code IN ('PELAKSANA', 'JF_KEAHLIAN', "
+                       "'JF_KETERAMPILAN') AND name <> 'Sekretaris Daerah'")
+        assert scalar("SELECT MAX(n) FROM (SELECT COUNT(*) AS n FROM employee GROUP BY position_id) x") \
+            <= 3 * size.employees / staff
     roles = [r["role"] for r in csv.DictReader(open(logins_file, encoding="utf-8"))]
     assert roles.count("Pegawai") == 6 and roles.count("Atasan") == 3 and roles.count("Operator OPD") == 2
     assert {"BKD", "Admin", "Auditor", "Keuangan"} <= set(roles)

@@ -201,7 +201,8 @@ def _plan_org(size: BenchSize, rng: random.Random) -> _Org:
     weights = [rng.uniform(0.5, 1.5) for _ in staff]
     total = sum(weights)
     shares = [max(1, int(left * w / total)) for w in weights]
-    shares[-1] += left - sum(shares)
+    for k in range(left - sum(shares)):  # the rounding remainder, one each
+        shares[k % len(shares)] += 1
     for pid, n in zip(staff, shares):
         org.holders[pid] = n
     return org
@@ -538,8 +539,8 @@ def generate_bench_data(password: str, size: BenchSize = BenchSize(), today: Opt
                 return ("APPROVED" if r < 0.88 else "SUBMITTED" if r < 0.92 else "RETURNED" if r < 0.96 else
                         "REJECTED" if r < 0.98 else "DRAFT")
             if age_wd > 1:
-                return "APPROVED" if r < 0.55 else "SUBMITTED" if r < 0.90 else "RETURNED" if r < 0.95 else "DRAFT"
-            return "DRAFT" if r < 0.40 else "SUBMITTED" if r < 0.95 else "APPROVED"
+                return "APPROVED" if r < 0.75 else "SUBMITTED" if r < 0.93 else "RETURNED" if r < 0.97 else "DRAFT"
+            return "DRAFT" if r < 0.30 else "SUBMITTED" if r < 0.90 else "APPROVED"
 
         def activity_rows():
             for d in days:
