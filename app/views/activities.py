@@ -303,7 +303,7 @@ class ApprovalQueueView(ScopedModelView):
                 svc.decide(item, form.decision.data, svc.current_actor(), form.note.data, form.version.data)
                 svc.commit_or_conflict()
                 flash(f"Aktivitas {status_label(item.status).lower()}.", "success")
-                return redirect(url_for(".list"))
+                return redirect(self.get_redirect())  # the queue with its filters (app/views/return_to.py)
             except Forbidden as err:
                 db.session.rollback()
                 log_refusal(403, self.entity, pk, err.message)
