@@ -32,3 +32,11 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 access_log_format = '%({x-forwarded-for}i)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 proc_name = "ekinerja"
+
+# gunicornc's control socket (worker status, graceful reload): in the unit's runtime directory
+# (/run/ekinerja, RuntimeDirectory= sets $RUNTIME_DIRECTORY), never in the code tree; none
+# when started by hand without GUNICORN_CONTROL_SOCKET.
+_runtime = os.environ.get("RUNTIME_DIRECTORY", "").split(":")[0]
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or (
+    os.path.join(_runtime, "gunicorn.ctl") if _runtime else "gunicorn.ctl")
+control_socket_disable = not (os.environ.get("GUNICORN_CONTROL_SOCKET") or _runtime)
