@@ -297,7 +297,7 @@ def test_static_files_are_served_by_nginx_compressed_with_cache_lifetimes(stack,
     status, headers, data = b.request("GET", path)
     assert status == 200 and headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in headers["Vary"]
     assert gzip.decompress(data) == on_disk and len(data) < len(on_disk)
-    assert headers["Cache-Control"] == "public, max-age=3600"  # not fingerprinted: revalidated hourly
+    assert headers["Cache-Control"] == "public, max-age=86400"  # not fingerprinted: revalidated daily
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert "Content-Security-Policy" not in headers  # nginx, not the app
 
