@@ -7,107 +7,9 @@ no script error. Skipped when playwright or chromium is not installed
 """
 from __future__ import annotations
 
-import os
-import shutil
-import threading
-
-import pytest
-
-sync_api = pytest.importorskip("playwright.sync_api")
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-if not os.path.exists(CHROMIUM):
-    if os.environ.get("CI"):  # .ci/run installs it: a missing browser there is a failure
-        pytest.fail(f"chromium not found at {CHROMIUM}", pytrace=False)
-    pytest.skip("chromium is not installed", allow_module_level=True)
-
-PASSWORD = "demo-rahasia"
-
-# Record violations before any page script runs (console text differs between versions).
-_WATCH = """
-window.__csp = [];
-document.addEventListener("securitypolicyviolation", function (e) {
-  window.__csp.push(e.violatedDirective + " " + (e.blockedURI || "inline") + " " + e.sourceFile + ":" + e.lineNumber);
-});
-"""
-
-
-@pytest.fixture(scope="module")
-def server(databases):
-    from flask_migrate import upgrade
-    from werkzeug.serving import make_server
-
-    from app import create_app
-    from app.cli import sync_roles
-    from app.extensions import db
-    from app.services.demo import seed_demo
-    from tests.conftest import make_config
-
-    uri = databases.new_empty()
-    # Plain http on loopback, as run.py serves it: cookies without Secure; CSRF on, as deployed.
-    app = create_app(make_config(uri, SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False,
-                                 WTF_CSRF_ENABLED=True))
-    with app.app_context():
-        upgrade()
-        sync_roles()
-        seed_demo(PASSWORD)
-        db.session.remove()
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
-        databases.drop(uri)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-class Session:
-    def __init__(self, browser, base):
-        self.base = base
-        self.context = browser.new_context()
-        self.context.add_init_script(_WATCH)
-        self.page = self.context.new_page()
-        self.console = []
-        self.errors = []
-        self.page.on("console", lambda m: self.console.append(m.text) if m.type == "error" else None)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-
-    def open(self, path: str):
-        resp = self.page.goto(self.base + path, wait_until="networkidle")
-        assert resp is not None and resp.status == 200, f"{path}: {resp and resp.status}"
-        self.check(path)
-        return self.page
-
-    def check(self, where: str):
-        violations = self.page.evaluate("window.__csp || []")
-        csp_console = [m for m in self.console if "Content Security Policy" in m or "Content-Security-Policy" in m]
-        assert violations == [] and csp_console == [], f"{where}: {violations or csp_console}"
-        assert self.errors == [], f"{where}: {self.errors}"
-
-    def login(self, username: str):
-        page = self.open("/login/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("[type=submit]")
-        page.wait_for_load_state("networkidle")
-        assert "/login" not in page.url, f"login {username} failed"
-        self.check("login")
-
-    def close(self):
-        self.context.close()
+from tests.browser_support import (  # noqa: F401 (fixtures)
+    Session, browser, demo_app, demo_login, server,
+)
 
 
 def _switch_period(s: Session, path: str) -> None:
@@ -122,12 +24,6 @@ def _switch_period(s: Session, path: str) -> None:
     page.wait_for_load_state("networkidle")
     assert f"period={other}" in page.url
     s.check(path + " period switch")
-
-
-def _demo_login(prefix: str) -> str:
-    from app.services.demo import demo_accounts
-
-    return next(login for login, desc in demo_accounts() if desc.startswith(prefix))
 
 
 def test_bkd_pages_work_under_the_csp(server, browser):
@@ -169,7 +65,7 @@ def test_bkd_pages_work_under_the_csp(server, browser):
 def test_employee_and_superior_pages_work_under_the_csp(server, browser):
     employee = Session(browser, server)
     try:
-        employee.login(_demo_login("Pegawai:"))
+        employee.login(demo_login("Pegawai:"))
         employee.open("/")
         page = employee.open("/activityview/add")
         assert page.locator("form").count() >= 1
@@ -182,7 +78,7 @@ def test_employee_and_superior_pages_work_under_the_csp(server, browser):
         employee.close()
     superior = Session(browser, server)
     try:
-        superior.login(_demo_login("Atasan (kepala dinas)"))
+        superior.login(demo_login("Atasan (kepala dinas)"))
         page = superior.open("/approvalqueueview/list/")
         assert page.locator("table").count() >= 1
         # the decision form's "Kembali" goes back without an inline handler (ui.js)

@@ -1,14 +1,14 @@
 """The home page of tasks in a real browser (Debian's Chromium through Playwright, demo data):
 per role at 390x844 (phone) and 1366x900 (desk) no sideways scrolling, touch targets of at
 least 44 px, no CSP violation. Screenshots go to $HOME_SCREENSHOTS when set (for a look by eye).
-Skipped like tests/test_browser_csp.py when playwright or chromium is missing."""
+Skipped like tests/browser_support.py says when playwright or chromium is missing."""
 from __future__ import annotations
 
 import os
 
 import pytest
 
-from tests.test_browser_csp import Session, _demo_login, browser, server  # noqa: F401 (fixtures)
+from tests.browser_support import Session, browser, demo_app, demo_login, server  # noqa: F401 (fixtures)
 
 ROLES = {
     "pegawai": "Pegawai:",
@@ -27,7 +27,7 @@ def test_home_fits_phone_and_desk(role, server, browser):  # noqa: F811
         s = Session(browser, server)
         try:
             s.page.set_viewport_size({"width": width, "height": height})
-            s.login("bkd" if role == "bkd" else _demo_login(ROLES[role]))
+            s.login("bkd" if role == "bkd" else demo_login(ROLES[role]))
             page = s.open("/")
             for block in BLOCKS[role]:
                 assert page.locator(f"#{block}").count() == 1, (role, block)

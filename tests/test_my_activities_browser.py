@@ -1,14 +1,14 @@
 """Aktivitas Saya in a real browser (Debian's Chromium through Playwright, demo data): at
 390x844 (phone) and 1366x900 (desk) no sideways scrolling, touch targets of at least 44 px,
 the claimed minutes computed while choosing, no CSP violation. Screenshots go to
-$HOME_SCREENSHOTS when set. Skipped like tests/test_browser_csp.py without playwright/chromium."""
+$HOME_SCREENSHOTS when set. Skipped like tests/browser_support.py says without playwright/chromium."""
 from __future__ import annotations
 
 import os
 
 import pytest
 
-from tests.test_browser_csp import Session, _demo_login, browser, server  # noqa: F401 (fixtures)
+from tests.browser_support import Session, browser, demo_app, demo_login, server  # noqa: F401 (fixtures)
 
 VIEWPORTS = [(390, 844), (1366, 900)]
 
@@ -34,7 +34,7 @@ def test_my_activities_fit_phone_and_desk(role, server, browser):  # noqa: F811
         s = Session(browser, server)
         try:
             s.page.set_viewport_size({"width": width, "height": height})
-            s.login(_demo_login(role))
+            s.login(demo_login(role))
             # the days before today (the demo's activities with their cards), then today
             page = s.open("/aktivitas-saya/")
             for _ in range(3):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from tests.test_browser_csp import Session, _demo_login, browser, server  # noqa: F401 (fixtures)
+from tests.browser_support import Session, browser, demo_app, demo_login, server  # noqa: F401 (fixtures)
 
 VIEWPORTS = [(390, 844), (1366, 900)]
 _SMALL = """() => [...document.querySelectorAll(
@@ -22,7 +22,7 @@ def test_queue_fits_phone_and_desk(server, browser):  # noqa: F811
         s = Session(browser, server)
         try:
             s.page.set_viewport_size({"width": width, "height": height})
-            s.login(_demo_login("Atasan (kepala dinas):"))
+            s.login(demo_login("Atasan (kepala dinas):"))
             page = s.open("/antrean/")
             assert page.locator(".ek-q-card").count() >= 1
             page.locator(".ek-q-more > summary").first.click()  # the in-place return/reject form
@@ -43,7 +43,7 @@ def test_approve_in_browser_stays_on_filtered_queue(server, browser):  # noqa: F
     s = Session(browser, server)
     try:
         s.page.set_viewport_size({"width": 390, "height": 844})
-        s.login(_demo_login("Atasan (kepala dinas):"))
+        s.login(demo_login("Atasan (kepala dinas):"))
         page = s.open("/antrean/")
         emp = page.eval_on_selector_all("#q-pegawai option", "els => els.map(e => e.value).filter(v => v)")[0]
         page = s.open(f"/antrean/?pegawai={emp}")
