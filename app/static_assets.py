@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 
 from flask import Flask, current_app, jsonify, request, send_from_directory, url_for
 from flask.sessions import SecureCookieSessionInterface
@@ -159,3 +160,96 @@ def register(app: Flask) -> None:
     app.add_url_rule("/manifest.webmanifest", "web_manifest", manifest)
     app.add_url_rule("/favicon.ico", "favicon", favicon)
     app.jinja_env.globals.update(ek_lean_page=ek_lean_page, ek_theme_color=THEME_COLOR)
+    register_commands(app)
+
+
+# --------------------------------------------------------------------------- icon font subset
+# Font Awesome's solid font is 150 KiB, half of a phone page's budget, for the few dozen icons
+# the panel uses. `flask --app run subset-icons` (fontTools, requirements-test.txt) writes
+# ICON_FONT with only the glyphs named anywhere in app/ and FAB's templates, and ICON_CSS, which
+# the lean pages load instead of FAB's solid.min.css; tests/test_static_assets.py fails when a
+# template or view names an icon that the subset lacks.
+ICON_FONT = "vendor/fontawesome/fa-solid-subset.woff2"
+ICON_CSS = "css/icons.css"
+FA_CSS = ("css/fontawesome/fontawesome.min.css", "css/fontawesome/v4-shims.min.css")
+FA_SOLID = "css/webfonts/fa-solid-900.woff2"
+_ICON_RULE = re.compile(r'([^{}]+)\{content:"\\([0-9a-fA-F]+)"\}')
+_ICON_SELECTOR = re.compile(r"(?:\.fa)?\.(fa-[a-z0-9-]+):(?:before|after)")
+ICON_NAME = re.compile(r"\bfa-[a-z0-9]+(?:-[a-z0-9]+)*")
+# Names a template composes, which no scan finds: queue/index.html's fa-file{{ '-pdf' … }}.
+COMPOSED_ICONS = {"fa-file-pdf"}
+_ICON_LIST = re.compile(r"/\* icons: ([a-z0-9 -]+) \*/")
+
+
+def icon_codepoints(fab_static: str) -> dict[str, int]:
+    """Font Awesome class -> codepoint, from FAB's stylesheets (v4 names included)."""
+    out: dict[str, int] = {}
+    for name in FA_CSS:
+        with open(os.path.join(fab_static, name), encoding="utf-8") as fh:
+            css = fh.read()
+        for selectors, code in _ICON_RULE.findall(css):
+            for selector in selectors.split(","):
+                found = _ICON_SELECTOR.fullmatch(selector.strip())
+                if found:
+                    out.setdefault(found.group(1), int(code, 16))
+    return out
+
+
+def icons_in_sources(app: Flask) -> set[str]:
+    """Every Font Awesome icon named in the app's code and templates and in FAB's templates."""
+    codepoints = icon_codepoints(app.blueprints["appbuilder"].static_folder)
+    roots = [os.path.dirname(app.static_folder), os.path.join(app.blueprints["appbuilder"].root_path, "templates")]
+    names: set[str] = set(COMPOSED_ICONS)
+    for root in roots:
+        for folder, _, files in os.walk(root):
+            if os.sep + "static" in folder[len(root):]:
+                continue
+            for file in files:
+                if file.endswith((".html", ".py")):
+                    with open(os.path.join(folder, file), encoding="utf-8") as fh:
+                        names |= set(ICON_NAME.findall(fh.read()))
+    return {n for n in names if n in codepoints}
+
+
+def subset_icons_in_css(css: str) -> set[str]:
+    found = _ICON_LIST.search(css)
+    return set(found.group(1).split()) if found else set()
+
+
+def build_icon_subset(app: Flask) -> tuple[int, int]:
+    """Write ICON_FONT and ICON_CSS; returns (icons, bytes of the font)."""
+    from fontTools import subset
+
+    fab_static = app.blueprints["appbuilder"].static_folder
+    codepoints = icon_codepoints(fab_static)
+    names = sorted(icons_in_sources(app))
+    options = subset.Options()
+    options.flavor = "woff2"
+    options.layout_features = ["*"]
+    font = subset.load_font(os.path.join(fab_static, FA_SOLID), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes={codepoints[n] for n in names})
+    subsetter.subset(font)
+    target = os.path.join(app.static_folder, ICON_FONT)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    subset.save_font(font, target, options)
+    digest = file_digest(app, "static", ICON_FONT)
+    rel = os.path.relpath(target, os.path.dirname(os.path.join(app.static_folder, ICON_CSS))).replace(os.sep, "/")
+    with open(os.path.join(app.static_folder, ICON_CSS), "w", encoding="utf-8") as fh:
+        fh.write(
+            "/* Font Awesome 6 Free solid (SIL OFL 1.1), only the icons the panel names: written by\n"
+            "   `flask --app run subset-icons` (app/static_assets.py); loaded by the lean pages instead of\n"
+            "   Flask-AppBuilder's solid.min.css. Do not edit. */\n"
+            f"/* icons: {' '.join(names)} */\n"
+            '@font-face{font-family:"Font Awesome 6 Free";font-style:normal;font-weight:900;'
+            f'font-display:block;src:url({rel}?v={digest}) format("woff2")}}\n'
+            ".fa-solid,.fas{font-weight:900}\n")
+    return len(names), os.path.getsize(target)
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("subset-icons")
+    def subset_icons_command():
+        """Rewrite the icon font subset of the lean pages (after a template names a new icon)."""
+        count, size = build_icon_subset(app)
+        print(f"{count} ikon, {size / 1024:.1f} KiB: app/static/{ICON_FONT}, app/static/{ICON_CSS}")

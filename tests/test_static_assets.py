@@ -264,3 +264,33 @@ def test_first_load_of_each_phone_page_within_300_kib(app, phone_pages):
         fonts = [u for u in seen if u.endswith(".woff2")]
         assert fonts, "the icon font is counted"
         assert total <= BUDGET, f"{path}: {total / 1024:.1f} KiB on a first load ({sorted(seen)})"
+
+
+def test_every_icon_of_the_phone_pages_is_in_the_subset_font(app, phone_pages):
+    """The lean pages load a subset of Font Awesome's solid font (css/icons.css): an icon that
+    is not in it would show as an empty box."""
+    from app.static_assets import ICON_CSS, ICON_NAME, icon_codepoints, subset_icons_in_css
+
+    with open(os.path.join(app.static_folder, ICON_CSS), encoding="utf-8") as fh:
+        subset = subset_icons_in_css(fh.read())
+    icons = icon_codepoints(app.blueprints["appbuilder"].static_folder)
+    for client, path in phone_pages:
+        html = body_text(get_page(client, path))
+        used = {n for n in ICON_NAME.findall(html) if n in icons}
+        assert used and used <= subset, f"{path}: {sorted(used - subset)} missing: flask --app run subset-icons"
+
+
+def test_icon_subset_covers_every_icon_the_code_names(app):
+    """A template or view that names a new icon fails here until the subset is rebuilt."""
+    from app.static_assets import ICON_CSS, ICON_FONT, icons_in_sources, subset_icons_in_css
+
+    with open(os.path.join(app.static_folder, ICON_CSS), encoding="utf-8") as fh:
+        css = fh.read()
+    missing = icons_in_sources(app) - subset_icons_in_css(css)
+    assert not missing, f"{sorted(missing)} not in {ICON_FONT}: run flask --app run subset-icons"
+    with open(os.path.join(app.static_folder, ICON_FONT), "rb") as fh:
+        font = fh.read()
+    assert font[:4] == b"wOF2" and len(font) < 20 * 1024
+    # the stylesheet names the font with its current fingerprint (cached for a year)
+    digest = hashlib.sha256(font).hexdigest()[:12]
+    assert f"fa-solid-subset.woff2?v={digest})" in css
