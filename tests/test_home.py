@@ -78,7 +78,8 @@ def test_pegawai_sees_own_work_returned_first(scene, login_as):
     returned = own[own.index('id="home-returned"'):own.index('id="home-today"')]
     assert "Rekap data imunisasi" in returned and "Catatan atasan: Lampirkan bukti rekap" in returned
     returned_id = db.session.query(Activity.id).filter_by(description="Rekap data imunisasi").scalar()
-    assert f'href="/activityview/edit/{returned_id}"' in returned
+    # fixed from its card on the phone page (Aktivitas Saya), not in the admin form
+    assert f'href="/aktivitas-saya/ubah/{returned_id}"' in returned
     # today: draft 90 + approved 45 (the rejected item does not count) of 300 effective minutes
     today = own[own.index('id="home-today"'):own.index('id="home-month"')]
     assert re.search(r"<strong>135</strong> dari 300 menit", today)
@@ -99,6 +100,7 @@ def test_pegawai_sees_own_work_returned_first(scene, login_as):
     assert "16 Nov 2026 · Entri data posyandu" in drafts and "Ajukan paling lambat 18 Nov 2026" in drafts
     assert "17 Nov 2026 · Validasi laporan puskesmas" in drafts and "Ajukan paling lambat 19 Nov 2026" in drafts
     assert "Draf hari ini" not in drafts
+    assert "/activityview/edit/" not in own and drafts.count('href="/aktivitas-saya/ubah/') == 2
     assert 'href="/dashboard/"' in html
 
 

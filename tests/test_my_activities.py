@@ -84,6 +84,8 @@ def test_catalog_filtered_by_position(world, login_as):
     assert "Mengarsip surat masuk" in html and 'data-norm="15"' in html
     assert "Memimpin rapat pimpinan daerah" not in html
     assert "Menyusun laporan kinerja bulanan" in html  # unrestricted item
+    # the list has a name of its own for screen readers (axe select-name: critical)
+    assert '<select id="f-catalog" name="catalog_id" aria-label="Uraian tugas dari katalog">' in html
     # a crafted POST of the refused item is answered next to the field and writes nothing
     resp = login_as("pegawai").post(URL + "catat", data=entry(catalog_id=str(only_jpt.id), start_time="",
                                                                end_time=""))

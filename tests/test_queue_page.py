@@ -90,6 +90,20 @@ def test_only_own_queue_grouped_by_employee(world, login_as, scene):
     assert card_ids(login_as(NIPS["kadis_b"][0]).get("/antrean/").get_data(as_text=True)) == {scene["b1"]}
 
 
+def test_select_all_of_one_employee(world, login_as, scene):
+    """'Pilih semua' in a group of several items (app/static/js/queue.js ticks them for
+    'Setujui terpilih'); not for a single item; the ids it ticks approve in one post."""
+    c = login_as("atasan")
+    html = c.get("/antrean/").get_data(as_text=True)
+    staff, op = world.employee("staff_a"), world.employee("op_a")
+    groups = dict(re.findall(r'<section class="ek-block ek-q-group" id="queue-emp-(\d+)"(.*?)</section>', html, re.S))
+    assert 'class="ek-q-all"' in groups[str(staff.id)] and "Pilih semua 2 aktivitas" in groups[str(staff.id)]
+    assert 'class="ek-q-all"' not in groups[str(op.id)]
+    assert '<script src="/static/js/queue.js' in html
+    resp = c.post("/antrean/setujui-terpilih", data={"ids": [str(scene["s1"]), str(scene["s2"])]})
+    assert resp.status_code == 302 and status(scene["s1"]) == status(scene["s2"]) == "APPROVED"
+
+
 def test_filter_by_employee_and_date(world, login_as, scene):
     c = login_as("atasan")
     staff = world.employee("staff_a")

@@ -39,6 +39,18 @@ def test_score_page_scope(recap, world, login_as):
     assert NIPS["staff_a"][0] in own and NIPS["op_a"][0] not in own
 
 
+def test_score_list_rows_become_labelled_cards_on_a_phone(recap, login_as):
+    """The list's cells carry their column label for the card layout below 768 px
+    (app/static/css/list_cards.css; the journey checks 390 px in a browser)."""
+    client = login_as("bkd")
+    body = client.get("/recapview/list/").get_data(as_text=True)
+    assert 'class="table-responsive ek-cards"' in body and "css/list_cards" in body
+    assert f'<td data-label="NIP">{NIPS["staff_a"][0]}</td>' in body
+    assert '<td data-label="Nama">Staff A</td>' in body
+    css = client.get("/static/css/list_cards.css")
+    assert css.status_code == 200 and b"attr(data-label)" in css.data
+
+
 def test_rincian_explains_the_numbers(recap, world, login_as):
     body = login_as("pegawai").get(f"/recapview/rincian/{recap.id}").get_data(as_text=True)
     assert "Rincian Capaian Kinerja" in body

@@ -25,6 +25,7 @@ LINKS = (
     # The phone pages of the daily loop, preferred where the user may open them.
     ("my_add", "can_add", "MyActivitiesView", "MyActivitiesView.index"),
     ("my", "can_index", "MyActivitiesView", "MyActivitiesView.index"),
+    ("my_edit", "can_edit", "MyActivitiesView", None),
     ("queue_page", "can_index", "QueueView", "QueueView.index"),
 )
 # key shown on the page -> the phone page that serves it first
