@@ -19,7 +19,6 @@ from __future__ import annotations
 import gzip
 import http.client
 import os
-import pwd
 import re
 import shutil
 import signal
@@ -101,9 +100,8 @@ def render_site(ports: dict, tls: tuple[str, str]) -> str:
 
 def main_conf(prefix: str, site: str) -> str:
     """What Debian's /etc/nginx/nginx.conf gives the site: http context, mime types, logs."""
-    user = ""
-    if os.geteuid() == 0:
-        user = "user www-data;" if _has_user("www-data") else "user root;"
+    # As root, the workers stay root: the checkout may sit where www-data cannot read (/root).
+    user = "user root;" if os.geteuid() == 0 else ""
     temps = "\n".join(f"    {kind}_temp_path {prefix}/tmp/{kind};"
                       for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     return f"""{user}
@@ -120,14 +118,6 @@ http {{
     include {site};
 }}
 """
-
-
-def _has_user(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-        return True
-    except KeyError:
-        return False
 
 
 class Stack:

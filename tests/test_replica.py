@@ -29,7 +29,7 @@ import time
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import IS_PG, NIPS, IsolatedClient, build_world, do_login, make_config
+from tests.conftest import IS_PG, NIPS, PASSWORD, IsolatedClient, build_world, do_login, make_config
 
 PG_BIN_DIRS = sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(p.split("/")[-2].split(".")[0]))
 REPLICA_LOG = "app.services.replica"
@@ -176,6 +176,14 @@ def _report_rows(client) -> int:
     return int(resp.headers["X-Report-Rows"])
 
 
+def _api_report_rows(client) -> int:
+    token = client.post("/api/v1/security/login", json={"username": "keuangan", "password": PASSWORD,
+                                                         "provider": "db"}).get_json()["access_token"]
+    resp = client.get("/api/v1/report/payroll?period=2026-11", headers={"Authorization": f"Bearer {token}"})
+    assert resp.status_code == 200, resp.data[:300]
+    return int(resp.headers["X-Report-Rows"])
+
+
 def _dashboard_employees(client, period_id: int) -> dict[str, int]:
     resp = client.get(f"/dashboard/data/opd_scores?period={period_id}")
     assert resp.status_code == 200, resp.data[:300]
@@ -211,6 +219,7 @@ def test_reports_and_dashboard_read_the_replica_and_fall_back_when_it_lags_or_st
     caplog.clear()
     with caplog.at_level(logging.INFO, logger=REPLICA_LOG):
         assert _report_rows(client) == rows
+        assert _api_report_rows(app.test_client()) == rows  # the REST API shares the download
         assert _dashboard_employees(client, period_id)["3.00"] == 3
     assert _fallbacks(caplog) == []
 
@@ -219,8 +228,9 @@ def test_reports_and_dashboard_read_the_replica_and_fall_back_when_it_lags_or_st
     caplog.clear()
     with caplog.at_level(logging.INFO, logger=REPLICA_LOG):
         assert _report_rows(client) == rows - 1
+        assert _api_report_rows(app.test_client()) == rows - 1
         assert _dashboard_employees(client, period_id)["3.00"] == 2
-    assert len(_fallbacks(caplog)) == 2 and all("tertinggal" in m for m in _fallbacks(caplog))
+    assert len(_fallbacks(caplog)) == 3 and all("tertinggal" in m for m in _fallbacks(caplog))
 
     # Replay resumed and caught up: lag 0, the standby serves again without a fallback.
     with replica.connect() as conn:
