@@ -10,3 +10,7 @@ from app.models.notifications import NotificationSetting  # noqa: F401
 from app.models.scores import (  # noqa: F401
     Attendance, AttendanceImport, Evaluation, OrgPredikat, Recap, Sanction, TppRate,
 )
+from app.models.skp import (  # noqa: F401
+    BknPredikat, FollowupDecision, FollowupRule, PotentialAssessment, Rhk, RhkIndicator, RhkRealisation, Skp,
+    SkpHistory, StrategicGoal,
+)

@@ -78,6 +78,8 @@ class Activity(Model):
     decided_at = Column(DateTime, nullable=True)  # UTC
     decision_note = Column(Text, nullable=True)
     entered_by_id = Column(Integer, ForeignKey("ab_user.id"), nullable=True)
+    # The RHK of the employee's approved SKP this work realises (NULL: non-SKP work).
+    rhk_id = Column(Integer, ForeignKey("rhk.id"), nullable=True, index=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     version = Column(Integer, nullable=False, default=1)
 
@@ -87,6 +89,7 @@ class Activity(Model):
     escalation = relationship("Employee", foreign_keys=[escalation_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
     entered_by = relationship("User", foreign_keys=[entered_by_id])
+    rhk = relationship("Rhk")
 
     __mapper_args__ = {"version_id_col": version}
 
