@@ -10,6 +10,7 @@ servers (replay paused on the standby, a recap row deleted on the primary):
   deleted row is still there);
 - beyond it they fall back to the primary (the row is gone) and the fallback is logged;
 - once replay resumes and the standby has caught up, lag 0: standby again, nothing logged;
+- the standby failing in the middle of a read: the read runs again on the primary, logged;
 - the standby stopped: the report and dashboard still answer, from the primary, logged.
 
 PostgreSQL only (the PostgreSQL pass of .ci/run); needs the server binaries under
@@ -241,6 +242,26 @@ def test_reports_and_dashboard_read_the_replica_and_fall_back_when_it_lags_or_st
         assert _report_rows(client) == rows - 1
         assert _dashboard_employees(client, period_id)["3.00"] == 2
     assert _fallbacks(caplog) == []
+
+    # The standby fails in the middle of a read (its backend killed): the read runs again on the
+    # primary.
+    from app.extensions import db
+    from app.services import replica as routing
+
+    sources = []
+
+    def read():
+        sources.append(routing.current_source())
+        if routing.current_source() == routing.REPLICA:
+            db.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+        return db.session.execute(text("SELECT pg_is_in_recovery()")).scalar()
+
+    caplog.clear()
+    with app.test_request_context(), caplog.at_level(logging.INFO, logger=REPLICA_LOG):
+        assert routing.run(read) is False  # answered by the primary
+        db.session.remove()
+    assert sources == [routing.REPLICA, routing.PRIMARY]
+    assert [m for m in _fallbacks(caplog) if "gagal" in m] == _fallbacks(caplog) != []
 
     # Item 7: the standby stopped — reports and dashboard still answer, from the primary.
     replica.dispose()
