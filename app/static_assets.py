@@ -181,9 +181,11 @@ COMPOSED_ICONS = {"fa-file-pdf"}
 _ICON_LIST = re.compile(r"/\* icons: ([a-z0-9 -]+) \*/")
 
 
-def icon_codepoints(fab_static: str) -> dict[str, int]:
-    """Font Awesome class -> codepoint, from FAB's stylesheets (v4 names included)."""
-    out: dict[str, int] = {}
+def icon_codepoints(fab_static: str) -> dict[str, set[int]]:
+    """Font Awesome class -> its codepoints, from FAB's stylesheets: v6's own and, where the v4
+    shims redraw `.fa.fa-globe` with another glyph, that one too (the templates write
+    `fa fa-globe`, so the shim's glyph is the one shown)."""
+    out: dict[str, set[int]] = {}
     for name in FA_CSS:
         with open(os.path.join(fab_static, name), encoding="utf-8") as fh:
             css = fh.read()
@@ -191,7 +193,7 @@ def icon_codepoints(fab_static: str) -> dict[str, int]:
             for selector in selectors.split(","):
                 found = _ICON_SELECTOR.fullmatch(selector.strip())
                 if found:
-                    out.setdefault(found.group(1), int(code, 16))
+                    out.setdefault(found.group(1), set()).add(int(code, 16))
     return out
 
 
@@ -228,7 +230,7 @@ def build_icon_subset(app: Flask) -> tuple[int, int]:
     options.layout_features = ["*"]
     font = subset.load_font(os.path.join(fab_static, FA_SOLID), options)
     subsetter = subset.Subsetter(options)
-    subsetter.populate(unicodes={codepoints[n] for n in names})
+    subsetter.populate(unicodes=set().union(*(codepoints[n] for n in names)))
     subsetter.subset(font)
     target = os.path.join(app.static_folder, ICON_FONT)
     os.makedirs(os.path.dirname(target), exist_ok=True)
