@@ -31,8 +31,8 @@ STATIC_ENDPOINTS = ("static", "appbuilder.static")
 FINGERPRINT_ARG = "v"
 YEAR = 365 * 24 * 3600
 # The views whose pages use the lean head: the home page, Aktivitas Saya, Antrean Persetujuan
-# and the login form (the first page a phone opens).
-LEAN_VIEWS = frozenset({"HomeView", "MyActivitiesView", "QueueView", "AuthDBView"})
+# and (ek_lean_page) the login form, the first page a phone opens.
+LEAN_VIEWS = frozenset({"HomeView", "MyActivitiesView", "QueueView"})
 ICON_DIR = "icons"
 PUBLIC_FILES = ("favicon", "web_manifest")
 THEME_COLOR = "#0d4f8b"
@@ -86,8 +86,12 @@ class StaticFilesWithoutSession(SecureCookieSessionInterface):
 
 def ek_lean_page() -> bool:
     """True on the pages of the daily loop, which get the lean page head."""
-    endpoint = request.endpoint or ""
-    return endpoint.partition(".")[0] in LEAN_VIEWS
+    view = (request.endpoint or "").partition(".")[0]
+    if view in LEAN_VIEWS:
+        return True
+    appbuilder = getattr(current_app, "appbuilder", None)
+    auth_view = getattr(getattr(appbuilder, "sm", None), "auth_view", None)
+    return auth_view is not None and view == auth_view.endpoint
 
 
 def manifest():

@@ -103,9 +103,10 @@ def fixed_today(app):
 
 
 @pytest.fixture
-def phone_pages(world, login_as):
-    """(client, path) of every page of the daily loop: the employee's home, Aktivitas Saya and
-    the entry page (editing one's own draft), the superior's home and queue (with an item)."""
+def phone_pages(app, world, login_as):
+    """(client, path) of every page of the daily loop: the login page, the employee's home,
+    Aktivitas Saya and the entry page (editing one's own draft), the superior's home and queue
+    (with an item)."""
     staff, kabid = world.employee("staff_a"), world.employee("kabid_a")
     draft = Activity(employee=staff, date=TODAY, description="Rekap data posyandu", volume=1,
                      start_time=time(8), end_time=time(9), claimed_minutes=60, status="DRAFT")
@@ -115,8 +116,8 @@ def phone_pages(world, login_as):
     db.session.add_all([draft, waiting])
     db.session.commit()
     pegawai, atasan = login_as("pegawai"), login_as("atasan")
-    return [(pegawai, "/"), (pegawai, "/aktivitas-saya/"), (pegawai, f"/aktivitas-saya/ubah/{draft.id}"),
-            (atasan, "/"), (atasan, "/antrean/")]
+    return [(app.test_client(), "/login/"), (pegawai, "/"), (pegawai, "/aktivitas-saya/"),
+            (pegawai, f"/aktivitas-saya/ubah/{draft.id}"), (atasan, "/"), (atasan, "/antrean/")]
 
 
 def get_page(client, path):
@@ -153,7 +154,7 @@ def test_admin_pages_keep_fab_scripts(login_as):
 
 
 def test_pages_and_static_files_are_compressed(app, phone_pages):
-    client, path = phone_pages[1]
+    client, path = phone_pages[2]
     for encoding in ("gzip", "br", "zstd"):
         resp = client.get(path, headers={"Accept-Encoding": encoding})
         assert resp.headers.get("Content-Encoding") == encoding
@@ -169,7 +170,7 @@ def test_pages_and_static_files_are_compressed(app, phone_pages):
 
 
 def test_fingerprinted_assets_are_cached_long(app, client, phone_pages):
-    pegawai, path = phone_pages[0]
+    pegawai, path = phone_pages[1]
     urls = [u for u in parse(body_text(get_page(pegawai, path))).urls if u.startswith("/static/")]
     assert any(u.startswith("/static/appbuilder/") for u in urls) and any(u.startswith("/static/css/") for u in urls)
     for url in urls:
@@ -236,7 +237,7 @@ def test_manifest_and_icon_served_and_linked(client, phone_pages):
     assert ico.get_data()[:4] == b"\x00\x00\x01\x00"  # an ICO file
     assert ico.cache_control.max_age == 24 * 3600
 
-    for c, path in [(client, "/login/")] + phone_pages:
+    for c, path in phone_pages:
         links = parse(body_text(get_page(c, path))).links
         rels = {r for link in links for r in (link.get("rel") or "").split()}
         assert {"manifest", "icon", "apple-touch-icon"} <= rels, path
@@ -274,10 +275,13 @@ def test_every_icon_of_the_phone_pages_is_in_the_subset_font(app, phone_pages):
     with open(os.path.join(app.static_folder, ICON_CSS), encoding="utf-8") as fh:
         subset = subset_icons_in_css(fh.read())
     icons = icon_codepoints(app.blueprints["appbuilder"].static_folder)
+    shown = set()
     for client, path in phone_pages:
         html = body_text(get_page(client, path))
         used = {n for n in ICON_NAME.findall(html) if n in icons}
-        assert used and used <= subset, f"{path}: {sorted(used - subset)} missing: flask --app run subset-icons"
+        assert used <= subset, f"{path}: {sorted(used - subset)} missing: flask --app run subset-icons"
+        shown |= used
+    assert {"fa-bell", "fa-plus", "fa-globe"} <= shown
 
 
 def test_icon_subset_covers_every_icon_the_code_names(app):
