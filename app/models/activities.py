@@ -54,6 +54,7 @@ class Activity(Model):
         Index("ix_activity_employee_date", "employee_id", "date"),
         Index("ix_activity_status_due", "status", "review_due"),
         Index("ix_activity_date_status", "date", "status"),
+        Index("ix_activity_date_id", "date", "id"),  # the lists' order: date DESC, id DESC
     )
 
     id = Column(Integer, primary_key=True)

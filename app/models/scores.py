@@ -40,7 +40,7 @@ class Attendance(Model):
         CheckConstraint("status IN ('HADIR','IZIN','SAKIT','CUTI','DL','TK')", name="ck_attendance_status"),
         CheckConstraint("minutes_late IS NULL OR minutes_late >= 0", name="ck_attendance_late"),
         CheckConstraint("minutes_early IS NULL OR minutes_early >= 0", name="ck_attendance_early"),
-        Index("ix_attendance_date", "date"),
+        Index("ix_attendance_date_id", "date", "id"),  # the list's order: date DESC, id DESC
         # The month's target-reducing days (CUTI/SAKIT/DL): a few percent of the rows.
         Index("ix_attendance_status_date", "status", "date", "employee_id"),
     )
@@ -147,6 +147,8 @@ class Recap(Model):
     __table_args__ = (
         UniqueConstraint("period_id", "employee_id", name="uq_recap_period_employee"),
         Index("ix_recap_period_opd", "period_id", "opd_id"),
+        Index("ix_recap_employee_period", "employee_id", "period_id"),  # scope by employee
+        Index("ix_recap_name", "name", "id"),  # the list's order
     )
 
     id = Column(Integer, primary_key=True)
