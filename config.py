@@ -281,6 +281,10 @@ class Config:
 
     # Evidence uploads (activities) live outside the code tree.
     UPLOAD_FOLDER = os.environ.get("UPLOAD_FOLDER", os.path.join(BASE_DIR, "instance", "uploads"))
+    # Import files kept between preview and confirmation (app.imports.common.UploadStore); unset:
+    # instance/attendance_uploads and instance/master_uploads. Several app nodes: shared storage.
+    ATTENDANCE_UPLOAD_FOLDER = os.environ.get("ATTENDANCE_UPLOAD_FOLDER") or None
+    MASTER_UPLOAD_FOLDER = os.environ.get("MASTER_UPLOAD_FOLDER") or None
     EVIDENCE_MAX_BYTES = int(os.environ.get("EVIDENCE_MAX_BYTES", 2 * 1024 * 1024))
     # Upload bounds (app.imports.common.UploadLimits). Werkzeug refuses a larger request body
     # with 413 before reading it; each import has its own caps of bytes and data rows; the

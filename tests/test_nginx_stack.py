@@ -124,6 +124,7 @@ class Stack:
     def __init__(self, base: str):
         self.base = base
         self.db = os.path.join(base, "ekinerja.db")
+        self.imports = os.path.join(base, "shared", "attendance-imports")  # a shared mount on several nodes
         self.ports = {"app": _free_port(), "http": _free_port(), "https": _free_port()}
         self.procs: list[subprocess.Popen] = []
         self.gunicorn_log = os.path.join(base, "gunicorn.log")
@@ -134,7 +135,7 @@ class Stack:
                                                                   "EKINERJA_CONFIG", "GUNICORN_CMD_ARGS")}
         env.update(DATABASE_URL=f"sqlite:///{self.db}", SECRET_KEY="nginx-stack-test-" + uuid.uuid4().hex,
                    EKINERJA_ENV="production", TRUSTED_PROXIES="1", UPLOAD_FOLDER=os.path.join(self.base, "uploads"),
-                   RATELIMIT_STORAGE_URI="memory://", WEB_CONCURRENCY="2",
+                   ATTENDANCE_UPLOAD_FOLDER=self.imports, RATELIMIT_STORAGE_URI="memory://", WEB_CONCURRENCY="2",
                    GUNICORN_BIND=f"127.0.0.1:{self.ports['app']}")
         return env
 
@@ -315,6 +316,29 @@ def test_the_app_sees_the_client_address_from_x_forwarded_for_not_a_forged_one(s
     assert sessions == [(CLIENT_ADDR,)]
 
 
+def multipart(fields: dict, filename: str, content: bytes) -> tuple[bytes, str]:
+    boundary = "ekinerjaboundary"
+    parts = [f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n".encode()
+             for k, v in fields.items()]
+    parts.append(f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
+                 f"Content-Type: text/csv\r\n\r\n".encode() + content + f"\r\n--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def test_an_import_preview_is_kept_in_the_configured_folder(stack):
+    """ATTENDANCE_UPLOAD_FOLDER (shared storage when several nodes serve preview and confirm)."""
+    b = Browser(stack.ports["https"])
+    assert b.login("admin", PASSWORD)
+    token = b.csrf("/attendance-import/")
+    csv = b"NIP,TANGGAL,STATUS,TERLAMBAT_MENIT,PULANG_CEPAT_MENIT\n197502102003011192,2026-11-02,HADIR,5,0\n"
+    body, ctype = multipart({"csrf_token": token, "year": "2026", "month": "11"}, "kehadiran.csv", csv)
+    status, headers, data = b.request("POST", "/attendance-import/upload", body=body, headers={"Content-Type": ctype})
+    html = (gzip.decompress(data) if headers.get("Content-Encoding") == "gzip" else data).decode()
+    assert status == 200 and 'name="token"' in html, re.findall(r"alert[^>]*>([^<]+)", html)
+    stored = os.listdir(stack.imports)
+    assert any(name.endswith(".bin") for name in stored) and any(name.endswith(".json") for name in stored)
+
+
 def test_uploads_above_the_limit_are_refused_by_nginx_and_below_it_reach_the_app(stack):
     limit = config.Config.MAX_CONTENT_LENGTH
     shipped = re.search(r"client_max_body_size (\d+)m;", open(SITE).read())
@@ -340,16 +364,11 @@ def test_uploads_above_the_limit_are_refused_by_nginx_and_below_it_reach_the_app
     b = Browser(stack.ports["https"])
     assert b.login("admin", PASSWORD)
     token = b.csrf("/attendance-import/")
-    boundary = "ekinerjaboundary"
-    fields = "".join(f"--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-                     for k, v in (("csrf_token", token), ("year", "2026"), ("month", "11")))
-    head = (fields + f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"kehadiran.csv\"\r\n"
-            f"Content-Type: text/csv\r\n\r\n").encode()
-    tail = f"\r\n--{boundary}--\r\n".encode()
-    body = head + b"x" * (limit - 1 - len(head) - len(tail)) + tail
+    fields = {"csrf_token": token, "year": "2026", "month": "11"}
+    overhead = len(multipart(fields, "kehadiran.csv", b"")[0])
+    body, ctype = multipart(fields, "kehadiran.csv", b"x" * (limit - 1 - overhead))
     assert len(body) == limit - 1
-    status, headers, data = b.request("POST", "/attendance-import/upload", body=body,
-                                      headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    status, headers, data = b.request("POST", "/attendance-import/upload", body=body, headers={"Content-Type": ctype})
     html = (gzip.decompress(data) if headers.get("Content-Encoding") == "gzip" else data).decode()
     assert status == 200 and "Content-Security-Policy" in headers
     assert "Berkas terlalu besar (paling besar 20 MB)." in html
