@@ -20,7 +20,8 @@ from tests.test_lookups_scope import expected_ids
 from tests.test_permissions import _JSON_HTML
 
 EXTRA = 300
-HTML_BOUND = 100_000  # bytes; the issue's target is 150 KB at city size
+HTML_BOUND = 100_000  # bytes, a page of 25 rows or a form; the issue's target is 150 KB at city size
+TARGET = 150_000  # bytes, any page (also a list of 100 rows)
 
 
 @pytest.fixture
@@ -96,6 +97,17 @@ def test_pages_embed_no_employees_or_positions(role, world, many, login_as):
         assert 'class="ek-lookup' in html, f"{path}: tanpa lookup"
         # the lookup script is loaded with the page's nonce, from this host
         assert re.search(r'<script src="/static/js/lookup\.js[^"]*" nonce="[^"]+"', html), path
+
+
+def test_a_list_page_of_100_rows_stays_light(world, many, login_as):
+    """No <script> per row (FAB's delete button had one): 100 employees stay under the bound."""
+    resp = login_as("bkd").get("/employeeview/list/?psize_EmployeeView=100")
+    html = resp.get_data(as_text=True)
+    assert len(set(re.findall(r"/employeeview/show/(\d+)", html))) == 100
+    assert len(resp.data) < TARGET, len(resp.data)
+    assert html.count("<script") < 20
+    assert len(re.findall(r'class="btn btn-sm btn-default ek-delete"', html)) == 100
+    assert re.search(r'<script src="/static/js/list_rows\.js[^"]*" nonce="[^"]+"', html)
 
 
 def test_edit_page_holds_only_the_current_value(world, many, login_as):

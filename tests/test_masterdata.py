@@ -124,8 +124,11 @@ def test_operator_dropdowns_show_only_own_opd(world, login_as):
         assert "Dinas Pendidikan" not in body, url
         assert NIPS["staff_b"][0] not in body, url
         assert NIPS["kadis_b"][0] not in body, url
-    body = client.get("/employeeview/add").get_data(as_text=True)
-    assert "Puskesmas Arjuno" in body
+    # the units are looked up on demand (app/views/lookups.py), in the operator's OPD
+    units = client.get("/employeeview/lookup/unit/add", query_string={"q": "puskesmas"}).get_json()["results"]
+    assert [u["text"] for u in units] == ["Puskesmas Arjuno"]
+    others = client.get("/employeeview/lookup/unit/add", query_string={"q": "pendidikan"}).get_json()["results"]
+    assert others == []
 
 
 def test_operator_cannot_post_other_opd_unit(world, login_as):

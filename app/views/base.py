@@ -6,6 +6,7 @@ from contextvars import ContextVar
 from flask import abort, current_app, flash, g, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
+from flask_appbuilder.widgets import ListWidget
 
 from app.extensions import db
 from app.formatting import format_datetime, format_value
@@ -135,8 +136,9 @@ class BoundedSQLAInterface(SQLAInterface):
             bound = max(limit, ((page or 0) + PAGES_AHEAD) * page_size)
         token = _count_bound.set(bound)
         try:
-            return super().query(filters, order_column, order_direction, page, page_size, select_columns,
-                                 outer_default_load)
+            return super().query(filters, order_column=order_column, order_direction=order_direction, page=page,
+                                 page_size=page_size, select_columns=select_columns,
+                                 outer_default_load=outer_default_load)
         finally:
             _count_bound.reset(token)
 
@@ -149,6 +151,12 @@ class BoundedSQLAInterface(SQLAInterface):
         return BoundedCount(bound) if counted > bound else counted
 
 
+class EkListWidget(ListWidget):
+    """FAB's list with light rows: no <script> per row (widgets/ek_list.html)."""
+
+    template = "widgets/ek_list.html"
+
+
 class ScopedModelView(ReturnToList, LookupEndpointMixin, ModelView):
     """A FAB ModelView whose every path (list, show, forms, dropdowns, actions) obeys the
     scope rules of app.security and whose forms run the service validators. Relation fields
@@ -157,6 +165,7 @@ class ScopedModelView(ReturnToList, LookupEndpointMixin, ModelView):
 
     entity: str = ""
     page_size = 25
+    list_widget = EkListWidget
     validate_forms = True
     # A lookup offering only rows that belong to another field's choice: {"position": "unit"}.
     lookup_depends: dict = {}

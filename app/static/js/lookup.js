@@ -39,6 +39,13 @@
         }
       }
     });
+    /* jQuery 3.6 keeps Select2 from focusing its search box: the user types at once. */
+    $el.on("select2:open", function () {
+      var box = document.querySelector(".select2-container--open .select2-search__field");
+      if (box) {
+        box.focus();
+      }
+    });
     var other = dependsOn();
     if (other) {
       /* Another Unit Kerja: the chosen Jabatan may not belong to it any more. */
