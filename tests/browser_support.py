@@ -137,7 +137,8 @@ def demo_login(prefix: str) -> str:
 class Session:
     """One browser context of one user. `phone=True` gives a 390x844 touch screen; `audit=True`
     runs every page check (layout at 390 px, axe) on each page opened or reached by a tap.
-    `taps` counts the taps (clicks) done through tap/choose/type_into/attach."""
+    `taps` counts the taps (clicks) done through tap/choose/type_into/attach; login() is not
+    counted (the journeys count from the page the login lands on)."""
 
     def __init__(self, browser, base, *, phone: bool = False, audit: bool = False):
         self.base = base
@@ -152,16 +153,13 @@ class Session:
         self.errors: list[str] = []
         self.foreign: list[str] = []
         self.taps = 0
-        self.audited: list[str] = []
         self.page.on("console", self._watch_console)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
         self.context.on("request", self._watch_request)
 
     def _watch_console(self, message):
-        url = message.location.get("url", "")
-        # The browser's own guess at /favicon.ico (no page asked for it) is not a page's error.
-        if message.type == "error" and not url.endswith("/favicon.ico"):
-            self.console.append(f"{message.text} ({url})")
+        if message.type == "error":
+            self.console.append(f"{message.text} ({message.location.get('url', '')})")
 
     def _watch_request(self, request):
         parts = urlsplit(request.url)
@@ -226,7 +224,6 @@ class Session:
         if findings:
             self.fail(where, "axe serious/critical: " + "; ".join(findings))
         self.check(where + " (after axe)")
-        self.audited.append(urlsplit(self.page.url).path)
 
     def _loaded(self, where: str):
         self.page.wait_for_load_state("networkidle")
