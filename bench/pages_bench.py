@@ -216,6 +216,17 @@ def build_pages(args, actors, tmpdir: str) -> list[Page]:
              f"/activityview/list/?{month_filter}", "own 25 activities of the month",
              q(activity_cols + month_where + "AND a.employee_id = :me ORDER BY a.date DESC, a.id DESC LIMIT 25",
                me=me["id"], **month_params)),
+        Page("pegawai_notifications", "Pegawai: Pemberitahuan", "pegawai", "/notifications/",
+             "the employee's RETURNED and DRAFT activities",
+             q("SELECT a.id, a.date, a.status FROM activity a WHERE a.employee_id = :me "
+               "AND a.status IN ('RETURNED', 'DRAFT')", me=me["id"])),
+        Page("pegawai_rincian", "Pegawai: Rincian rekap bulan ini", "pegawai",
+             f"/recapview/rincian/{period.year}-{period.month:02d}/{actors['pegawai']}",
+             "the recap row and the month's approved minutes by day",
+             q("SELECT a.date, SUM(a.recognised_minutes) FROM activity a WHERE a.employee_id = :me "
+               "AND a.status = 'APPROVED' AND a.date BETWEEN :first AND :last GROUP BY a.date "
+               "UNION ALL SELECT NULL, r.recognised_minutes FROM recap r WHERE r.employee_id = :me "
+               "AND r.period_id = :p", me=me["id"], first=first, last=last, p=period.id)),
         Page("operator_activity", "Operator OPD: Aktivitas Harian OPD, bulan ini", "operator",
              f"/activityview/list/?{month_filter}", "25 activities of the OPD's employees in the month",
              q(activity_cols + month_where + "AND a.employee_id IN (SELECT x.id FROM employee x JOIN unit u "
