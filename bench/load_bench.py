@@ -29,7 +29,7 @@ import urllib.request
 import uuid
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import bindparam, create_engine, text
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV_BIN = os.path.dirname(sys.executable)
@@ -194,6 +194,31 @@ def reconcile(database_url: str, record: dict, started: datetime) -> list[str]:
         problems.append(f"approved: database {len(decided)}, load test {len(approved)} "
                         f"(only in database: {sorted(decided - approved)[:10]}, "
                         f"only counted: {sorted(approved - decided)[:10]})")
+    return problems
+
+
+def lost_writes(database_url: str, record: dict) -> list[str]:
+    """Acknowledged writes the database does not hold (empty: none lost). Used under faults,
+    where a request that failed may still have committed (in doubt, never acknowledged)."""
+    created, submitted, approved = set(record["created"]), set(record["submitted"]), set(record["approved"])
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        status = dict(conn.execute(text("SELECT id, status FROM activity WHERE description LIKE :mark"),
+                                   {"mark": f"Uji beban {record['run_id']} %"}).all())
+        for chunk in [sorted(approved)[i:i + 1000] for i in range(0, len(approved), 1000)]:
+            status.update(conn.execute(text("SELECT id, status FROM activity WHERE id IN :ids")
+                                       .bindparams(bindparam("ids", expanding=True)), {"ids": chunk}).all())
+    engine.dispose()
+    problems = []
+    gone = sorted(created - set(status))
+    if gone:
+        problems.append(f"{len(gone)} acknowledged activities missing: {gone[:10]}")
+    unsubmitted = sorted(i for i in submitted if status.get(i) not in ("SUBMITTED", "APPROVED"))
+    if unsubmitted:
+        problems.append(f"{len(unsubmitted)} acknowledged submissions lost: {unsubmitted[:10]}")
+    unapproved = sorted(i for i in approved if status.get(i) != "APPROVED")
+    if unapproved:
+        problems.append(f"{len(unapproved)} acknowledged approvals lost: {unapproved[:10]}")
     return problems
 
 
