@@ -131,3 +131,21 @@ def test_a_bare_list_is_remembered_too(login_as, rows):
     on_list(pegawai, "/activityview/list/")  # filters cleared: the plain list is where the user is
     resp = pegawai.get(f"/activityview/edit/{rows['approved']}")
     assert resp.headers["Location"] == "/activityview/list/"
+
+
+def test_session_cookie_stays_small(login_as, rows):
+    """The lists live in the cookie session next to FAB's own history: after many long filtered
+    lists of many views it still fits a browser's 4 KB cookie (else the login would be lost)."""
+    pegawai = login_as("pegawai")
+    views = ["ActivityView", "UnitView", "PositionView", "EmployeeView", "HolidayView", "PeriodView"]
+    shown = 0
+    for view in views:
+        for size in (25, 50, 100):
+            words = "%20".join(["pelayanan"] * (size // 5))
+            url = f"/{view.lower()}/list/?_flt_2_name={words}&psize_{view}={size}&page_{view}=0"
+            shown += pegawai.get(url).status_code == 200
+    assert shown >= 6
+    cookie = pegawai.get_cookie("session")
+    assert cookie is not None and len(cookie.value) < 4000, len(cookie.value)
+    with pegawai.session_transaction() as s:
+        assert 1 <= len(s["ek_lists"]) <= 4

@@ -19,8 +19,8 @@ from __future__ import annotations
 from flask import request, session, url_for
 
 LISTS_KEY = "ek_lists"
-MAX_LISTS = 5  # views remembered at once (the session is a cookie of about 4 KB)
-MAX_URL = 600  # a longer list URL is not remembered (the list's plain URL is used instead)
+MAX_LISTS = 4  # views remembered at once (the session is a cookie of at most 4 KB)
+MAX_URL = 500  # a longer list URL is not remembered (the list's plain URL is used instead)
 
 
 def _key(view) -> str:
