@@ -192,11 +192,12 @@ def scope_clause(model) -> Any:
     """SQL condition for the rows of `model` the current user may see; None means all."""
     from app.models import (
         Activity, ActivityCatalog, Attendance, AttendanceImport, Employee, Evaluation, Holiday, OrgPredikat,
-        Parameter, Period, Position, Recap, Sanction, SubmitException, SuperiorOverride, TppRate, Unit,
+        Parameter, Period, Position, Recap, Rhk, RhkIndicator, Sanction, Skp, StrategicGoal, SubmitException,
+        SuperiorOverride, TppRate, Unit,
     )
 
-    if model in (ActivityCatalog, Holiday, Period, Parameter, SubmitException, TppRate):
-        return None  # city-wide reference data; the view permission decides
+    if model in (ActivityCatalog, Holiday, Period, Parameter, SubmitException, TppRate, StrategicGoal):
+        return None  # city-wide reference data (goals: the city's and the OPDs' Renstra); the permission decides
     user = current_login()
     if user is None:
         return false()
@@ -231,6 +232,21 @@ def scope_clause(model) -> Any:
         if model is Evaluation:
             as_superior.append(Evaluation.evaluator_id == me)
         clauses = _rows_about_employees(model.employee_id, roles, emp, opd, as_superior=as_superior)
+    elif model is Skp:
+        clauses = _skp_clauses(roles, emp, opd)
+    elif model in (Rhk, RhkIndicator):
+        # The rows of the SKP in scope; an employee also sees the RHK of their current superior's
+        # SKP (the RHK their own RHK intervene in, app.services.skp.parent_choices).
+        skp_clauses = _skp_clauses(roles, emp, opd)
+        if model is Rhk:
+            if emp is not None and roles & {ROLE_PEGAWAI, ROLE_ATASAN, ROLE_OPERATOR}:
+                my_superior = select(Employee.superior_id).where(Employee.id == me).scalar_subquery()
+                skp_clauses.append(Skp.employee_id == my_superior)
+            if skp_clauses:
+                clauses.append(InIds(Rhk.skp_id, select(Skp.id).where(or_(*skp_clauses))))
+        elif skp_clauses:
+            rhk_ids = select(Rhk.id).where(InIds(Rhk.skp_id, select(Skp.id).where(or_(*skp_clauses))))
+            clauses.append(InIds(RhkIndicator.rhk_id, rhk_ids))
     elif model is AttendanceImport:
         if ROLE_OPERATOR in roles and opd is not None:
             clauses.append(AttendanceImport.imported_by_id == user.id)
@@ -243,6 +259,17 @@ def scope_clause(model) -> Any:
     if not clauses:
         return false()
     return or_(*clauses)
+
+
+def _skp_clauses(roles: set[str], emp, opd: Optional[int]) -> list:
+    """SKP in scope: one's own; for a superior those they are the superior snapshot of and those
+    of today's subordinates; for an operator the OPD's employees (Keuangan: none)."""
+    from app.models import Employee, Skp
+
+    me = emp.id if emp is not None else None
+    subordinates = select(Employee.id).where(Employee.superior_id == me)
+    return _rows_about_employees(Skp.employee_id, roles, emp, opd,
+                                 as_superior=[Skp.superior_id == me, InIds(Skp.employee_id, subordinates)])
 
 
 def entry_scope_clause() -> Any:
@@ -305,6 +332,8 @@ MSG_OWN_SUPERIOR_POST = ("Pengisian jabatan atasan langsung Anda sendiri hanya d
                          "(garis atasan Anda ditetapkan BKD).")
 MSG_OWN_LINE = ("Atasan pengganti yang menyangkut Anda sendiri (sebagai pegawai atau atasan) hanya dapat "
                 "ditetapkan oleh BKD.")
+MSG_GOAL_SCOPE = ("Operator OPD hanya dapat mengelola sasaran strategis OPD-nya sendiri; sasaran Wali Kota dan "
+                  "sasaran OPD lain ditetapkan oleh BKD.")
 
 
 @dataclass(frozen=True)
@@ -357,6 +386,7 @@ def write_rule(entity: str, new: dict, old: Optional[dict], who: Writer) -> Opti
     - Position: id, opd, parent_id, parent_opd.
     - Employee: id, opd, position_id, position_opd.
     - SuperiorOverride: employee_id, employee_opd, superior_id, superior_opd.
+    - StrategicGoal: opd (the goal's OPD; None for a city goal).
     """
     if who.is_bkd:
         return None
@@ -407,6 +437,11 @@ def write_rule(entity: str, new: dict, old: Optional[dict], who: Writer) -> Opti
                 new.get("employee_id"), new.get("superior_id"), old.get("employee_id"), old.get("superior_id")):
             return MSG_OWN_LINE
         return None
+    if entity == "StrategicGoal":
+        # A city goal (opd None) and other OPDs' goals are BKD's, before and after the change.
+        if new.get("opd") != mine or (old and old.get("opd") != mine):
+            return MSG_GOAL_SCOPE
+        return None
     return MSG_NO_WRITE
 
 
@@ -429,7 +464,7 @@ def row_facts(item) -> tuple[str, dict, Optional[dict]]:
     from sqlalchemy import inspect as sa_inspect
 
     from app.extensions import db
-    from app.models import Employee, Position, SuperiorOverride, Unit
+    from app.models import Employee, Position, StrategicGoal, SuperiorOverride, Unit
 
     entity = type(item).__name__
     state = sa_inspect(item)
@@ -461,6 +496,10 @@ def row_facts(item) -> tuple[str, dict, Optional[dict]]:
             if stored is not None:
                 old = {"employee_id": stored["employee_id"], "superior_id": stored["superior_id"],
                        "employee_opd": _opd_of_employee_id(stored["employee_id"])}
+        elif isinstance(item, StrategicGoal):
+            new = {"opd": _opd_of_unit_id(item.unit_id) if item.unit_id is not None else None}
+            if stored is not None:
+                old = {"opd": _opd_of_unit_id(stored["unit_id"]) if stored["unit_id"] is not None else None}
         else:
             new = {}
     new["changed"] = changed
@@ -506,7 +545,7 @@ def write_refusal(item, who: Optional[Writer] = None) -> Optional[str]:
     if current_login() is None and who is None:
         return MSG_NO_WRITE
     who = who or current_writer()
-    if type(item).__name__ not in ("Unit", "Position", "Employee", "SuperiorOverride"):
+    if type(item).__name__ not in ("Unit", "Position", "Employee", "SuperiorOverride", "StrategicGoal"):
         return None if who.is_bkd else MSG_NO_WRITE
     entity, new, old = row_facts(item)
     return write_rule(entity, new, old, who)

@@ -90,6 +90,31 @@ def _optional_int(raw: Any) -> int | None:
     return _int(raw, 0, 100_000_000)
 
 
+def _optional_date(raw: Any) -> str | None:
+    """A date as ISO text (YYYY-MM-DD), or None (the default of the key)."""
+    from datetime import date
+
+    if raw in (None, "", "null"):
+        return None
+    if isinstance(raw, date):
+        return raw.isoformat()
+    try:
+        return date.fromisoformat(str(raw).strip()).isoformat()
+    except ValueError:
+        raise ParameterError("Tanggal harus ditulis TTTT-BB-HH, mis. 2027-01-31.") from None
+
+
+def _bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("1", "true", "ya", "yes"):
+        return True
+    if text in ("0", "false", "tidak", "no"):
+        return False
+    raise ParameterError("Nilai harus true (ya) atau false (tidak).")
+
+
 @dataclass(frozen=True)
 class ParamDef:
     key: str
@@ -117,6 +142,10 @@ _DEFS = [
     ParamDef("tax_rates", "TPP", "Tarif PPh 21 per golongan (%)", {"I": "0", "II": "0", "III": "5", "IV": "15"}, _rates),
     ParamDef("health_rate", "TPP", "Iuran kesehatan (% dari bruto)", "1", lambda v: str(_dec(v, Decimal(0), Decimal(100)))),
     ParamDef("health_cap", "TPP", "Batas iuran kesehatan per bulan (rupiah, kosong = tanpa batas)", None, _optional_int),
+    # SKP (app.domain.skp): the planning window of the year; empty = 1–31 January of that year.
+    ParamDef("skp_window_start", "SKP", "Awal masa penyusunan SKP (TTTT-BB-HH; kosong = 1 Januari tahun itu)", None, _optional_date),
+    ParamDef("skp_window_end", "SKP", "Akhir masa penyusunan SKP (TTTT-BB-HH; kosong = 31 Januari tahun itu)", None, _optional_date),
+    ParamDef("activity_requires_rhk", "SKP", "Aktivitas harian wajib dikaitkan dengan RHK SKP yang berlaku", False, _bool),
 ]
 DEFINITIONS: dict[str, ParamDef] = {d.key: d for d in _DEFS}
 
@@ -181,4 +210,22 @@ def validate_set(values: Mapping[str, Any]) -> list[str]:
     messages += workflow_params(values).validate()
     messages += score_params(values).validate()
     messages += tpp_params(values).validate()
+    start, end = values.get("skp_window_start"), values.get("skp_window_end")
+    if start and end and start > end:
+        messages.append("Awal masa penyusunan SKP harus sebelum atau sama dengan akhirnya.")
     return messages
+
+
+def skp_window(values: Mapping[str, Any], year: int) -> tuple[Any, Any]:
+    """(first, last) day on which a new SKP of `year` may be created and submitted; an empty
+    key takes the default of app.domain.skp.default_window (1–31 January)."""
+    from datetime import date
+
+    from app.domain.skp import default_window
+
+    start, end = default_window(year)
+    if values.get("skp_window_start"):
+        start = date.fromisoformat(values["skp_window_start"])
+    if values.get("skp_window_end"):
+        end = date.fromisoformat(values["skp_window_end"])
+    return start, end
