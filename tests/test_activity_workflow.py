@@ -531,7 +531,7 @@ def test_overlapping_ranges_refused_touching_allowed(w):
     create(w.staff, w.staff_a, WED, start="08:00", end="09:00")
     errors = entry_errors(w.staff, w.staff_a, WED, start="08:30", end="10:00")
     assert list(errors) == ["start_time"]
-    assert "08:30–10:00" in errors["start_time"][0] and "08:00–09:00" in errors["start_time"][0]
+    assert "08.30–10.00" in errors["start_time"][0] and "08.00–09.00" in errors["start_time"][0]
     assert "start_time" in entry_errors(w.staff, w.staff_a, WED, start="07:00", end="12:00")
     assert entry_errors(w.staff, w.staff_a, WED, start="09:00", end="10:00") == {}
     assert entry_errors(w.staff, w.staff_a, WED, start="07:00", end="08:00") == {}

@@ -194,7 +194,8 @@ def _minutes(t: time) -> int:
 
 
 def _hhmm(t: time) -> str:
-    return t.strftime("%H:%M")
+    """Indonesian time in messages: time(9, 0) -> '09.00' (as app/formatting.py shows it)."""
+    return t.strftime("%H.%M")
 
 
 def claimed_minutes(

@@ -204,8 +204,8 @@ def test_overlap():
     assert entry(other_ranges=[(time(7, 0), time(8, 0)), (time(10, 0), time(11, 0))]) == {}
     errors = entry(other_ranges=[(time(9, 30), time(11, 0)), (time(7, 0), time(12, 0))])
     assert errors["start_time"] == [
-        "Rentang waktu 08:00–10:00 bertumpang tindih dengan aktivitas lain pada 09:30–11:00.",
-        "Rentang waktu 08:00–10:00 bertumpang tindih dengan aktivitas lain pada 07:00–12:00.",
+        "Rentang waktu 08.00–10.00 bertumpang tindih dengan aktivitas lain pada 09.30–11.00.",
+        "Rentang waktu 08.00–10.00 bertumpang tindih dengan aktivitas lain pada 07.00–12.00.",
     ]
 
 
