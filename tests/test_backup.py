@@ -262,3 +262,41 @@ def test_sqlite_integrity_of_the_archived_copy(source, tmp_path):
     with engine.connect() as conn:
         assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
     engine.dispose()
+
+
+def test_failed_postgresql_restore_changes_nothing(source, tmp_path):
+    """psql stops at an error halfway through the restore (here an event trigger refuses the
+    CREATE INDEX that follows the tables and their data): the one transaction is rolled back,
+    so the replaced database keeps its tables and rows as they were."""
+    if make_kind(source.config["SQLALCHEMY_DATABASE_URI"]) != "postgresql":
+        pytest.skip("PostgreSQL restore only")
+    from app.extensions import db
+    from app.models import Activity
+
+    archive = tmp_path / "cadangan.tar"
+    _backup(source, archive)
+    db.session.query(Activity).delete()
+    db.session.commit()
+    db.session.remove()
+    uri = source.config["SQLALCHEMY_DATABASE_URI"]
+    before = _counts(uri)
+    engine = create_engine(uri, isolation_level="AUTOCOMMIT")
+    guard = ["CREATE SCHEMA uji_gagal",
+             "CREATE FUNCTION uji_gagal.refuse() RETURNS event_trigger LANGUAGE plpgsql AS "
+             "$$ BEGIN RAISE EXCEPTION 'pemulihan dihentikan oleh uji'; END $$",
+             "CREATE EVENT TRIGGER uji_gagal ON ddl_command_start WHEN TAG IN ('CREATE INDEX') "
+             "EXECUTE FUNCTION uji_gagal.refuse()"]
+    with engine.connect() as conn:
+        for sql in guard:
+            conn.execute(text(sql))
+    try:
+        result = _restore(source, archive, "--replace")
+    finally:
+        with engine.connect() as conn:
+            conn.execute(text("DROP EVENT TRIGGER uji_gagal"))
+            conn.execute(text("DROP SCHEMA uji_gagal CASCADE"))
+        engine.dispose()
+    assert result.exit_code != 0
+    assert "Pemulihan PostgreSQL (psql) gagal" in result.output and "dihentikan oleh uji" in result.output
+    assert _counts(uri) == before
+    assert before["activity"] == 0
