@@ -313,8 +313,8 @@ def test_bkd_sets_org_predikat_operator_cannot(world, period, login_as):
     assert db.session.scalar(select(func.count()).select_from(OrgPredikat)) == 0
 
     bkd = login_as("bkd")
-    form = bkd.get("/orgpredikatview/add").get_data(as_text=True)
-    assert "Dinas Kesehatan" in form and "Puskesmas Arjuno" not in form  # only OPD roots
+    units = bkd.get("/orgpredikatview/lookup/unit/add").get_json()["results"]  # looked up on demand
+    assert "Dinas Kesehatan" in {u["text"] for u in units} and "Puskesmas Arjuno" not in {u["text"] for u in units}
     assert bkd.post("/orgpredikatview/add", data={**data, "unit": str(pkm.id)}).status_code == 200
     assert db.session.scalar(select(func.count()).select_from(OrgPredikat)) == 0
     with pytest.raises(ValidationFailed, match="hanya ditetapkan untuk OPD"):

@@ -117,7 +117,10 @@ class BoundedCount(int):
     Still an int, so FAB's pagination computes its pages from it."""
 
     def __str__(self) -> str:
-        return "lebih dari " + f"{int(self):,}".replace(",", ".")
+        from app.formatting import current_locale, format_number
+
+        more = "lebih dari" if current_locale() == "id" else "more than"
+        return f"{more} {format_number(int(self))}"
 
     def __html__(self) -> str:
         return str(self)
