@@ -300,3 +300,15 @@ def test_failed_postgresql_restore_changes_nothing(source, tmp_path):
     assert "Pemulihan PostgreSQL (psql) gagal" in result.output and "dihentikan oleh uji" in result.output
     assert _counts(uri) == before
     assert before["activity"] == 0
+
+
+def test_backup_of_a_database_behind_the_code_warns(source, tmp_path):
+    """A database not yet upgraded is backed up as it is, with a warning that only the app of
+    its revision restores it (the restore refuses any other revision)."""
+    from app.extensions import db
+
+    db.session.execute(text("UPDATE alembic_version SET version_num = '0007'"))
+    db.session.commit()
+    result = _backup(source, tmp_path / "cadangan.tar")
+    assert "Peringatan: basis data pada revisi skema 0007" in result.output and "db upgrade" in result.output
+    assert bk.read_manifest(str(tmp_path / "cadangan.tar"))["alembic_revision"] == "0007"

@@ -81,6 +81,10 @@ class BackupResult:
         rows = sum(m["tables"].values())
         text_ = (f"Cadangan dibuat: {self.path} (basis data {m['database']['kind']} revisi {m['alembic_revision']}, "
                  f"{len(m['tables'])} tabel, {rows} baris, {len(m['evidence'])} berkas bukti).")
+        if m["alembic_revision"] != m["app_revision"]:
+            text_ += (f"\nPeringatan: basis data pada revisi skema {m['alembic_revision']}, aplikasi ini pada revisi "
+                      f"{m['app_revision']}: cadangan ini hanya dapat dipulihkan oleh versi aplikasi dengan revisi "
+                      f"{m['alembic_revision']}. Jalankan `flask --app run db upgrade`, lalu buat cadangan lagi.")
         if m.get("evidence_missing"):
             text_ += (f"\nPeringatan: {len(m['evidence_missing'])} berkas bukti yang dirujuk aktivitas tidak ada "
                       f"di folder bukti: {', '.join(m['evidence_missing'][:10])}")
