@@ -58,6 +58,13 @@ _API_ENTRY = "can_get|can_info|can_post|can_put|can_delete|can_submit"
 # Aktivitas Saya (app/views/my_activities.py): one's own day, for whoever records own work.
 _MINE = "can_index|can_add|can_edit|can_delete|can_submit"
 _API_DECIDE = "can_get|can_info|can_approve|can_return|can_reject|can_bulk_approve"
+# SKP tahunan REST API (app/api/skp.py): planning (own SKP; the operator for the OPD), deciding
+# (the superior; BKD at the top of the tree), reading; strategic goals written by BKD and operators.
+_SKP_APIS_READ = ("SkpApi|RhkApi|RhkIndicatorApi|StrategicGoalApi", _API_READ)
+_SKP_PLAN = ("SkpApi", "can_post|can_submit|can_revise")
+_SKP_DECIDE = ("SkpApi", "can_approve|can_return")
+_SKP_PLAN_ITEMS = ("RhkApi|RhkIndicatorApi", "can_post|can_put|can_delete")
+_GOAL_WRITE = ("StrategicGoalApi", "can_post|can_put|can_delete")
 
 
 class Config:
@@ -169,6 +176,7 @@ class Config:
             ("ParameterView|SubmitExceptionView", _WRITE),
             ("AuditLogView", _READ),
             ("ActivityApi", _API_READ + "|" + _API_DECIDE + "|can_correct"),
+            _SKP_APIS_READ, _SKP_DECIDE, _GOAL_WRITE,
             ("RecapView", _READ + "|can_rincian|rincian|can_recompute"),
             ("AttendanceView", _READ),
             ("AttendanceImportView", "can_index|can_upload|can_confirm|can_template"),
@@ -198,6 +206,7 @@ class Config:
             ("OverdueReportView", "can_index"),
             ("SubmitExceptionView", _READ),
             ("ActivityApi", _API_ENTRY),
+            _SKP_APIS_READ, _SKP_PLAN, _SKP_PLAN_ITEMS, _GOAL_WRITE,
             (_WORK_MENUS + "|" + _REPORT_MENUS + "|Pengaturan|Pengecualian Batas Pengajuan", "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),
             ("AttendanceView", _READ),
@@ -220,6 +229,7 @@ class Config:
             ("MyActivitiesView", _MINE),
             ("Kinerja|Aktivitas Saya", "menu_access"),
             ("ActivityApi", _API_ENTRY),
+            _SKP_APIS_READ, _SKP_PLAN, _SKP_PLAN_ITEMS,
             (_WORK_MENUS, "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),
             ("AttendanceView|EvaluationView", _READ),
@@ -237,6 +247,7 @@ class Config:
             ("ApprovalQueueView", _READ + "|approve|putuskan|can_decide"),
             _QUEUE_PAGE,
             ("ActivityApi", _API_DECIDE),
+            _SKP_APIS_READ, _SKP_DECIDE,
             (_WORK_MENUS + "|" + _QUEUE_MENUS, "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),
             ("EvaluationView", _READ + "|can_subordinates|can_evaluate"),
@@ -253,6 +264,7 @@ class Config:
             ("ActivityView|ParameterView|SubmitExceptionView", _READ),
             ("OverdueReportView", "can_index"),
             ("ActivityApi", _API_READ),
+            _SKP_APIS_READ,
             (_MASTER_MENUS + "|Audit|Log Audit|" + _WORK_MENUS + "|" + _REPORT_MENUS + "|" + _SETTING_MENUS,
              "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),

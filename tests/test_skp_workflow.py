@@ -157,3 +157,70 @@ def test_full_cycle_through_the_service(app, w):
     actions = audit_actions("Skp", skp.id)
     assert actions[0] == "CREATE" and actions[1:] == ["SUBMIT", "RETURN", "SUBMIT", "APPROVE"]
     assert "CREATE" in audit_actions("Rhk", rhk)
+
+
+# --------------------------------------------------------------------------- the API
+def nip(key):
+    from tests.conftest import NIPS
+
+    return NIPS[key][0]
+
+
+def test_full_cycle_through_the_api(app, w, api_as):
+    from app.models import AuditLog
+
+    c = chain(app, w)
+    staff, h_staff = api_as(nip("staff_a"))
+    kabid, h_kabid = api_as(nip("kabid_a"))
+    resp = staff.post("/api/v1/skp/", json={"year": YEAR}, headers=h_staff)
+    assert resp.status_code == 201, resp.get_json()
+    skp_id = resp.get_json()["id"]
+    resp = staff.post("/api/v1/rhk/", json={"skp": skp_id, "kind": "UTAMA", "name": "Data kesehatan mutakhir",
+                                            "parent_id": c["kabid_a"][1]}, headers=h_staff)
+    assert resp.status_code == 201, resp.get_json()
+    rhk_id = resp.get_json()["id"]
+    # Submitting without an indicator: 422 naming the RHK.
+    resp = staff.post(f"/api/v1/skp/{skp_id}/submit", headers=h_staff)
+    assert resp.status_code == 422 and "indikator" in " ".join(resp.get_json()["message"]["rhk"])
+    resp = staff.post("/api/v1/rhk-indicator/", json={"rhk": rhk_id, "aspect": "KUANTITAS", "name": "Laporan",
+                                                      "target_value": 0, "target_unit": "laporan"}, headers=h_staff)
+    assert resp.status_code == 422 and "lebih besar dari 0" in resp.get_json()["message"]["target_value"][0]
+    resp = staff.post("/api/v1/rhk-indicator/", json={"rhk": rhk_id, "aspect": "KUANTITAS", "name": "Laporan",
+                                                      "target_value": "12", "target_unit": "laporan"}, headers=h_staff)
+    assert resp.status_code == 201, resp.get_json()
+    ind_id = resp.get_json()["id"]
+    assert staff.post(f"/api/v1/skp/{skp_id}/submit", headers=h_staff).status_code == 200
+    # The employee cannot approve their own SKP (no permission for the plain Pegawai: 403).
+    assert staff.post(f"/api/v1/skp/{skp_id}/approve", headers=h_staff).status_code == 403
+    # While SUBMITTED nothing of the plan changes.
+    resp = staff.put(f"/api/v1/rhk-indicator/{ind_id}", json={"target_value": 20}, headers=h_staff)
+    assert resp.status_code == 422 and "Draf atau Dikembalikan" in resp.get_json()["message"]["status"][0]
+    # Return needs a note (a body and a note).
+    assert kabid.post(f"/api/v1/skp/{skp_id}/return", headers=h_kabid).status_code == 400
+    resp = kabid.post(f"/api/v1/skp/{skp_id}/return", json={"note": ""}, headers=h_kabid)
+    assert resp.status_code == 422 and "wajib" in resp.get_json()["message"]["note"][0]
+    resp = kabid.post(f"/api/v1/skp/{skp_id}/return", json={"note": "Naikkan target."}, headers=h_kabid)
+    assert resp.status_code == 200 and resp.get_json()["status"] == "RETURNED"
+    assert staff.put(f"/api/v1/rhk-indicator/{ind_id}", json={"target_value": 20},
+                     headers=h_staff).status_code == 200
+    version = staff.get(f"/api/v1/skp/{skp_id}", headers=h_staff).get_json()["result"]["version"]
+    assert staff.post(f"/api/v1/skp/{skp_id}/submit", json={"version": version}, headers=h_staff).status_code == 200
+    # A stale version is a conflict.
+    resp = kabid.post(f"/api/v1/skp/{skp_id}/approve", json={"version": version}, headers=h_kabid)
+    assert resp.status_code == 409
+    resp = kabid.post(f"/api/v1/skp/{skp_id}/approve", headers=h_kabid)
+    assert resp.status_code == 200 and resp.get_json()["approved_revision"] == 1
+    assert kabid.post(f"/api/v1/skp/{skp_id}/approve", headers=h_kabid).status_code == 409  # decided already
+    body = staff.get(f"/api/v1/skp/{skp_id}", headers=h_staff).get_json()
+    assert body["result"]["status"] == "APPROVED" and body["rhk"][0]["in_force"] is True
+    assert body["plan_in_force"]["rhk"][0]["indicators"][0]["target_value"] == "20.00"
+    # Revision through the API: DRAFT, revision 2, the plan stays in force.
+    resp = staff.post(f"/api/v1/skp/{skp_id}/revise", json={"note": "Tugas tambahan dari kepala dinas."},
+                      headers=h_staff)
+    assert resp.status_code == 200 and resp.get_json()["revision"] == 2
+    assert resp.get_json()["approved_revision"] == 1
+    body = staff.get(f"/api/v1/skp/{skp_id}", headers=h_staff).get_json()
+    assert body["result"]["status"] == "DRAFT" and body["rhk"][0]["in_force"] is True
+    users = {r.username for r in db.session.scalars(select(AuditLog).where(
+        AuditLog.entity == "Skp", AuditLog.entity_id == str(skp_id)))}
+    assert users == {nip("staff_a"), nip("kabid_a")}

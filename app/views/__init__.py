@@ -58,6 +58,10 @@ def register_views(appbuilder) -> None:
     from app.api.activities import ActivityApi
 
     appbuilder.add_api(ActivityApi)
+    from app.api.skp import RhkApi, RhkIndicatorApi, SkpApi, StrategicGoalApi
+
+    for api in (SkpApi, RhkApi, RhkIndicatorApi, StrategicGoalApi):  # SKP tahunan (issue 12)
+        appbuilder.add_api(api)
 
     # Scores, TPP, attendance and evaluations.
     from app.views.recap import RecapView
