@@ -233,6 +233,7 @@ def test_daily_loop_on_a_phone(cast, demo_app, server, browser):  # noqa: F811
             page = bkd.open("/recapview/recompute/")
             page = bkd.tap("form button[type=submit]", navigates=True)
             assert "alert-success" in page.content()
+            assert page.locator(".ek-cards tbody td[data-label='NIP']").count() > 0  # rows as labelled cards
             page = bkd.open("/reports/")
             bkd.choose("#kind", "recap")
             assert page.eval_on_selector("#opd", "e => e.value") == ""  # the whole city

@@ -40,15 +40,17 @@ def test_score_page_scope(recap, world, login_as):
 
 
 def test_score_list_rows_become_labelled_cards_on_a_phone(recap, login_as):
-    """The list's cells carry their column label for the card layout below 768 px
-    (app/static/css/list_cards.css; the journey checks 390 px in a browser)."""
+    """The light list (no script per row) in the card layout below 768 px: list_cards.js labels
+    the cells, list_cards.css stacks them (the journey checks 390 px in a browser)."""
     client = login_as("bkd")
     body = client.get("/recapview/list/").get_data(as_text=True)
     assert 'class="table-responsive ek-cards"' in body and "css/list_cards" in body
-    assert f'<td data-label="NIP">{NIPS["staff_a"][0]}</td>' in body
-    assert '<td data-label="Nama">Staff A</td>' in body
-    css = client.get("/static/css/list_cards.css")
-    assert css.status_code == 200 and b"attr(data-label)" in css.data
+    assert '<script src="/static/js/list_cards.js' in body and "js/list_rows.js" in body
+    assert f'<td>{NIPS["staff_a"][0]}</td>' in body
+    for path, needle in (("/static/css/list_cards.css", b"attr(data-label)"),
+                         ("/static/js/list_cards.js", b"data-label")):
+        resp = client.get(path)
+        assert resp.status_code == 200 and needle in resp.data
 
 
 def test_rincian_explains_the_numbers(recap, world, login_as):

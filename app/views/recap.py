@@ -8,7 +8,6 @@ from flask_appbuilder import action, expose, has_access
 from flask_appbuilder.fieldwidgets import Select2Widget
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name
-from flask_appbuilder.widgets import ListWidget
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField
@@ -18,7 +17,7 @@ from app.extensions import db
 from app.formatting import format_money, format_pct
 from app.models import Period, Recap
 from app.services import ServiceError
-from app.views.base import ScopedModelView, format_wib
+from app.views.base import EkListWidget, ScopedModelView, format_wib
 
 
 _rupiah = format_money
@@ -61,8 +60,8 @@ class RecomputeForm(FlaskForm):
     period = SelectField("Periode", coerce=int, widget=Select2Widget())
 
 
-class CardListWidget(ListWidget):
-    """FAB's list whose rows become labelled cards on a phone (fits 390 px)."""
+class CardListWidget(EkListWidget):
+    """The light list whose rows become labelled cards on a phone (fits 390 px)."""
 
     template = "widgets/list_cards.html"
 
