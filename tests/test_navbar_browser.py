@@ -8,7 +8,7 @@ data), issue 10 items 4 and 7:
 - the language menu switches to English and back;
 - FAB's date picker shows Indonesian month and day names (English after the switch) and closes
   after a choice; FAB's search filter on a date column works (it called a picker FAB does not
-  ship); Select2's empty choice reads "— pilih —".
+  ship); Select2's empty choice reads "— pilih —"; FAB's "No row selected" alert is Indonesian.
 
 No CSP violation or script error on any page (Session.check). Skipped like the other browser
 tests when playwright or chromium is missing; under CI a missing browser is a failure.
@@ -166,6 +166,14 @@ def test_date_picker_select2_and_search_filter_in_the_user_s_language(server, br
         rendered = page.eval_on_selector_all(".select2-selection__rendered", "els => els.map(e => e.textContent)")
         assert any("— pilih —" in r for r in rendered), rendered
         assert not any(w in r for r in rendered for w in ("Select a State", "Pilih Nilai", "__None"))
+
+        # FAB's alert of a list action without a chosen row (ab_actions.js says it in English)
+        page = s.open("/employeeview/list/")
+        page.locator(".btn-group:has(.deactivate_menu_item) .dropdown-toggle").click()
+        page.click(".deactivate_menu_item")
+        page.locator("#modal-alert").wait_for(state="visible")
+        assert page.inner_text("#modal-alert .modal-text").strip() == "Belum ada baris yang dipilih."
+        s.check("list action alert")
 
         # FAB's search filter on a date column gets the same picker (it called $.fn.datetimepicker)
         page = s.open("/holidayview/list/")
