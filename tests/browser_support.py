@@ -137,8 +137,9 @@ def demo_login(prefix: str) -> str:
 class Session:
     """One browser context of one user. `phone=True` gives a 390x844 touch screen; `audit=True`
     runs every page check (layout at 390 px, axe) on each page opened or reached by a tap.
-    `taps` counts the taps (clicks) done through tap/choose/type_into/attach; login() is not
-    counted (the journeys count from the page the login lands on)."""
+    `taps` counts the taps (clicks) done through tap/choose/type_into/attach; login() counts
+    its taps only when asked (`counted=True`): the user-name field has autofocus (typing only),
+    then one tap into the password field and one on "Masuk"."""
 
     def __init__(self, browser, base, *, phone: bool = False, audit: bool = False):
         self.base = base
@@ -242,8 +243,12 @@ class Session:
         self._loaded(path)
         return self.page
 
-    def login(self, username: str, password: str = PASSWORD):
+    def login(self, username: str, password: str = PASSWORD, counted: bool = False):
         page = self.open("/login/")
+        if counted:
+            assert page.evaluate("document.activeElement && document.activeElement.name") == "username", \
+                "the user-name field has no focus on arrival: typing it would cost a tap"
+            self.taps += 2  # the password field, then the sign-in button
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", password)
         with page.expect_navigation():

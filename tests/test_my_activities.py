@@ -109,6 +109,27 @@ def test_create_free_text_and_catalog_back_to_the_day(world, login_as):
     assert 'name="csrf_token"' in html and 'type="time"' in html and 'type="date"' in html
 
 
+def test_save_and_submit_in_one_tap(world, login_as):
+    """"Simpan dan ajukan" saves and submits through the same use case; the draft button (first,
+    the one Enter triggers) only saves; a returned item is fixed and resubmitted in one go."""
+    client = login_as("pegawai")
+    html = client.get(URL + "?tanggal=2026-11-17").get_data(as_text=True)
+    assert html.index('id="entry-save"') < html.index('id="entry-save-submit"')
+    resp = client.post(URL + "catat", data=entry(then="submit"))
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("tanggal=2026-11-17")
+    item = db.session.scalar(select(Activity))
+    assert item.status == "SUBMITTED" and item.superior_id == world.employee("staff_a").superior_id
+    assert "1 aktivitas diajukan ke atasan." in client.get(resp.headers["Location"]).get_data(as_text=True)
+    returned = make(world.employee("staff_a"), "RETURNED", start=10, end=11, note="Perbaiki jam")
+    client.post(URL + f"ubah/{returned.id}", data=entry(start_time="10:00", end_time="11:30", then="submit"))
+    db.session.expire_all()
+    fixed = db.session.get(Activity, returned.id)
+    assert (fixed.status, fixed.claimed_minutes) == ("SUBMITTED", 90)
+    # an invalid entry is neither saved nor submitted
+    resp = client.post(URL + "catat", data=entry(start_time="12:00", end_time="11:00", then="submit"))
+    assert resp.status_code == 422 and db.session.scalar(select(func.count()).select_from(Activity)) == 2
+
+
 def test_validation_error_keeps_the_evidence(world, login_as, app):
     import os
 

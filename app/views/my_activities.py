@@ -258,6 +258,10 @@ class MyActivitiesView(BaseView):
         except ServiceError as err:
             flash(err.message, "danger")
             return redirect(self._day_url(day))
+        if request.form.get("then") == "submit" and item.status in (wf.DRAFT, wf.RETURNED):
+            # "Simpan & ajukan": saved, then submitted through the same use case as the day's button.
+            self._submit([item.id])
+            return redirect(self._day_url(item.date))
         flash("Aktivitas disimpan sebagai draf." if item.status == wf.DRAFT else "Perubahan aktivitas disimpan.",
               "success")
         return redirect(self._day_url(item.date))
