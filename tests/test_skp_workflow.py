@@ -224,3 +224,328 @@ def test_full_cycle_through_the_api(app, w, api_as):
     users = {r.username for r in db.session.scalars(select(AuditLog).where(
         AuditLog.entity == "Skp", AuditLog.entity_id == str(skp_id)))}
     assert users == {nip("staff_a"), nip("kabid_a")}
+
+
+# --------------------------------------------------------------------------- cascade refusals
+def test_cascade_refusals(app, w):
+    from app.services import skp as svc
+
+    c = chain(app, w)
+    kadis_b = approved_skp(app, w, "kadis_b", "sekda", goal_id=c["goals"]["disdik"])
+    skp = call(app, "staff_a", svc.create_skp, emp_id(w, "staff_a"), YEAR)
+    # The superior's superior's RHK (kadis_a), another OPD's head's RHK, the Sekda's RHK: refused.
+    for other in (c["kadis_a"][1], kadis_b[1], c["sekda"][1]):
+        with pytest.raises(ValidationFailed) as err:
+            call(app, "staff_a", svc.add_rhk, skp.id, {"name": "Data", "parent_id": other})
+        assert "atasan langsung (Kabid A)" in err.value.errors["parent_id"][0]
+    # Below the head no goal.
+    with pytest.raises(ValidationFailed) as err:
+        call(app, "staff_a", svc.add_rhk, skp.id, {"name": "Data", "goal_id": c["goals"]["dinkes"]})
+    assert "kepala OPD" in err.value.errors["goal_id"][0]
+    # A draft may lack the link; the submission names it.
+    plan(app, "staff_a", skp.id)
+    with pytest.raises(ValidationFailed) as err:
+        call(app, "staff_a", svc.submit, skp.id)
+    assert err.value.errors["rhk"] == ["RHK utama 1: Pilih RHK atasan langsung (Kabid A) yang diintervensi."]
+    assert skp_row(skp.id).status == "DRAFT"
+    # Choices offered to the page: exactly the superior's RHK in force.
+    assert [r.id for r in svc.parent_choices(skp_row(skp.id))] == [c["kabid_a"][1]]
+    assert svc.goal_choices(skp_row(skp.id)) == []
+
+
+def test_cascade_of_the_opd_head_and_the_superiors_approval(app, w):
+    from app.services import skp as svc
+
+    goals = city_and_opd_goals(app, w)
+    skp = call(app, "kadis_a", svc.create_skp, emp_id(w, "kadis_a"), YEAR)
+    with pytest.raises(ValidationFailed) as err:
+        call(app, "kadis_a", svc.add_rhk, skp.id, {"name": "Derajat kesehatan", "goal_id": goals["disdik"]})
+    assert "OPD sendiri" in err.value.errors["goal_id"][0]
+    with pytest.raises(ValidationFailed) as err:
+        call(app, "kadis_a", svc.add_rhk, skp.id, {"name": "Derajat kesehatan", "goal_id": goals["city"]})
+    assert "OPD sendiri" in err.value.errors["goal_id"][0]
+    assert [g.id for g in svc.goal_choices(skp_row(skp.id))] == [goals["dinkes"]]
+    rhk = plan(app, "kadis_a", skp.id)
+    with pytest.raises(ValidationFailed) as err:
+        call(app, "kadis_a", svc.submit, skp.id)
+    assert "sasaran strategis" in err.value.errors["rhk"][0]
+    call(app, "kadis_a", svc.edit_rhk, rhk, {"goal_id": goals["dinkes"]})
+    call(app, "kadis_a", svc.submit, skp.id)
+    # The kepala bidang cannot name the head's RHK before the head's SKP is approved.
+    kabid = call(app, "kabid_a", svc.create_skp, emp_id(w, "kabid_a"), YEAR)
+    with pytest.raises(ValidationFailed) as err:
+        call(app, "kabid_a", svc.add_rhk, kabid.id, {"name": "Pelayanan", "parent_id": rhk})
+    assert "belum disetujui" in err.value.errors["parent_id"][0]
+    assert svc.parent_choices(skp_row(kabid.id)) == []
+    call(app, "sekda", svc.approve, skp.id)
+    assert call(app, "kabid_a", svc.add_rhk, kabid.id, {"name": "Pelayanan", "parent_id": rhk}).parent_id == rhk
+
+
+def test_across_opd_only_where_the_superior_line_crosses_it(app, w):
+    """staff_b (Disdik) gets kabid_a (Dinkes) as Plt superior: then staff_b's RHK name kabid_a's RHK,
+    and no longer those of their own OPD's head."""
+    from app.models import SuperiorOverride
+    from app.services import skp as svc
+
+    c = chain(app, w)
+    kadis_b = approved_skp(app, w, "kadis_b", "sekda", goal_id=c["goals"]["disdik"])
+    skp = call(app, "staff_b", svc.create_skp, emp_id(w, "staff_b"), YEAR)
+    with pytest.raises(ValidationFailed):
+        call(app, "staff_b", svc.add_rhk, skp.id, {"name": "Arsip", "parent_id": c["kabid_a"][1]})
+    call(app, "staff_b", svc.add_rhk, skp.id, {"name": "Arsip", "parent_id": kadis_b[1]})
+    db.session.add(SuperiorOverride(employee=w.employee("staff_b"), superior=w.employee("kabid_a"),
+                                    valid_from=date(2027, 1, 1), reason="Plt lintas OPD"))
+    db.session.commit()
+    with pytest.raises(ValidationFailed):
+        call(app, "staff_b", svc.add_rhk, skp.id, {"name": "Arsip 2", "parent_id": kadis_b[1]})
+    rhk = call(app, "staff_b", svc.add_rhk, skp.id, {"name": "Arsip 2", "parent_id": c["kabid_a"][1]})
+    call(app, "staff_b", svc.add_indicator, rhk.id, {"aspect": "WAKTU", "name": "Tepat waktu", "target_value": 12,
+                                                     "target_unit": "bulan"})
+    first = skp_row(skp.id).rhks[0]
+    call(app, "staff_b", svc.delete_rhk, first.id)
+    call(app, "staff_b", svc.submit, skp.id)
+    assert skp_row(skp.id).superior_id == emp_id(w, "kabid_a")
+
+
+# --------------------------------------------------------------------------- roles
+def test_refusals_per_role(app, w):
+    from app.models import AuditLog
+    from app.services import skp as svc
+
+    c = chain(app, w)
+    # The Operator OPD plans on behalf of their OPD's employees (not of another OPD's).
+    skp = call(app, "op_a", svc.create_skp, emp_id(w, "staff_a"), YEAR)
+    with pytest.raises(NotFound):
+        call(app, "op_b", svc.create_skp, emp_id(w, "staff_a"), YEAR)
+    with pytest.raises(NotFound):  # another employee's SKP is out of a plain employee's scope
+        call(app, "staff_a1", svc.add_rhk, skp.id, {"name": "X", "parent_id": c["kabid_a"][1]})
+    # The superior sees the subordinate's SKP but does not plan it.
+    with pytest.raises(Forbidden):
+        call(app, "kabid_a", svc.add_rhk, skp.id, {"name": "X", "parent_id": c["kabid_a"][1]})
+    rhk = plan(app, "op_a", skp.id, parent_id=c["kabid_a"][1])
+    with pytest.raises(Conflict):  # a stale version (the operator's edits came after it)
+        call(app, "staff_a", svc.submit, skp.id, version=skp.version + 5)
+    call(app, "staff_a", svc.submit, skp.id)
+    # Only the superior snapshot decides: not the superior's superior, not BKD below the top,
+    # not the employee, not the operator.
+    for who, error in (("kadis_a", NotFound), ("bkd", Forbidden), ("staff_a", Forbidden), ("op_a", Forbidden)):
+        with pytest.raises(error):
+            call(app, who, svc.approve, skp.id)
+    assert skp_row(skp.id).status == "SUBMITTED"
+    # Nobody approves their own SKP: kabid_a's own submitted revision.
+    call(app, "kabid_a", svc.start_revision, c["kabid_a"][0])
+    call(app, "kabid_a", svc.submit, c["kabid_a"][0])
+    with pytest.raises(Forbidden) as err:
+        call(app, "kabid_a", svc.approve, c["kabid_a"][0])
+    assert "sendiri" in err.value.message
+    refusals = db.session.scalars(select(AuditLog).where(AuditLog.action.like("DITOLAK_%"))).all()
+    assert {r.action for r in refusals} == {"DITOLAK_403", "DITOLAK_404"}
+    assert len(refusals) >= 8
+    assert rhk
+
+
+def test_inactive_employee_is_not_planned(app, w):
+    from app.services import skp as svc
+
+    staff = w.employee("staff_a1")
+    staff.active = False
+    db.session.commit()
+    with pytest.raises(ValidationFailed) as err:
+        call(app, "op_a", svc.create_skp, staff.id, YEAR)
+    assert "sudah tidak aktif" in err.value.errors["employee"][0]
+
+
+# --------------------------------------------------------------------------- window
+def test_planning_window(app, w):
+    from app.services import parameters as params
+    from app.services import skp as svc
+
+    c = chain(app, w)
+    app.config["FIXED_TODAY"] = AFTER_WINDOW
+    with pytest.raises(ValidationFailed) as err:
+        call(app, "staff_a", svc.create_skp, emp_id(w, "staff_a"), YEAR)
+    assert "1 Januari 2027 sampai 31 Januari 2027" in err.value.errors["window"][0]
+    # BKD widens the window for the year: now possible.
+    params.set_value(YEAR, "skp_window_end", "2027-03-31")
+    db.session.commit()
+    assert svc.skp_window(YEAR) == (date(2027, 1, 1), date(2027, 3, 31))
+    skp = call(app, "staff_a", svc.create_skp, emp_id(w, "staff_a"), YEAR)
+    plan(app, "staff_a", skp.id, parent_id=c["kabid_a"][1])
+    params.set_value(YEAR, "skp_window_end", "2027-02-28")
+    db.session.commit()
+    with pytest.raises(ValidationFailed) as err:
+        call(app, "staff_a", svc.submit, skp.id)
+    assert "28 Februari 2027" in err.value.errors["window"][0]
+    # A revision of an approved SKP is made and submitted outside the window.
+    kabid_skp = c["kabid_a"][0]
+    call(app, "kabid_a", svc.start_revision, kabid_skp, "Perubahan tugas")
+    call(app, "kabid_a", svc.submit, kabid_skp)
+    assert skp_row(kabid_skp).status == "SUBMITTED"
+    # The window must be ordered.
+    with pytest.raises(ValidationFailed):
+        params.set_value(YEAR, "skp_window_start", "2027-03-01")
+    db.session.rollback()
+
+
+def test_parameters_defaults():
+    from app.domain import parameters as P
+
+    values = P.effective({})
+    assert values["activity_requires_rhk"] is False
+    assert P.skp_window(values, 2030) == (date(2030, 1, 1), date(2030, 1, 31))
+    assert P.parse_value("activity_requires_rhk", "ya") is True
+    with pytest.raises(P.ParameterError):
+        P.parse_value("skp_window_start", "31-01-2027")
+
+
+# --------------------------------------------------------------------------- revision
+def test_revision_keeps_the_approved_plan_in_force(app, w):
+    from app.models import SkpHistory
+    from app.services import skp as svc
+
+    c = chain(app, w)
+    kabid_skp, kabid_rhk = c["kabid_a"]
+    call(app, "kabid_a", svc.start_revision, kabid_skp, "Tugas baru")
+    row = skp_row(kabid_skp)
+    assert (row.status, row.revision, row.approved_revision) == ("DRAFT", 2, 1)
+    assert [r.id for r in svc.rhk_in_force(emp_id(w, "kabid_a"), YEAR)] == [kabid_rhk]
+    new = plan(app, "kabid_a", kabid_skp, parent_id=c["kadis_a"][1], name="Layanan baru")
+    call(app, "kabid_a", svc.set_rhk_active, kabid_rhk, False)
+    # The in-force RHK is not deleted in a revision (deactivate), and still in force now:
+    with pytest.raises(ValidationFailed) as err:
+        call(app, "kabid_a", svc.delete_rhk, kabid_rhk)
+    assert "Nonaktifkan" in err.value.errors["rhk"][0]
+    assert [r.id for r in svc.rhk_in_force(emp_id(w, "kabid_a"), YEAR)] == [kabid_rhk]
+    # ... so the subordinates still plan against it, and not against the new one.
+    staff = call(app, "staff_a", svc.create_skp, emp_id(w, "staff_a"), YEAR)
+    call(app, "staff_a", svc.add_rhk, staff.id, {"name": "Data", "parent_id": kabid_rhk})
+    with pytest.raises(ValidationFailed):
+        call(app, "staff_a", svc.add_rhk, staff.id, {"name": "Data", "parent_id": new})
+    # A returned revision leaves the plan in force too.
+    call(app, "kabid_a", svc.submit, kabid_skp)
+    call(app, "kadis_a", svc.return_skp, kabid_skp, "Lengkapi indikator.")
+    assert skp_row(kabid_skp).approved_revision == 1
+    assert [r.id for r in svc.rhk_in_force(emp_id(w, "kabid_a"), YEAR)] == [kabid_rhk]
+    call(app, "kabid_a", svc.submit, kabid_skp)
+    call(app, "kadis_a", svc.approve, kabid_skp)
+    row = skp_row(kabid_skp)
+    assert (row.status, row.revision, row.approved_revision) == ("APPROVED", 2, 2)
+    assert [r.id for r in svc.rhk_in_force(emp_id(w, "kabid_a"), YEAR)] == [new]
+    assert sorted(h.revision for h in db.session.scalars(select(SkpHistory).where(
+        SkpHistory.skp_id == kabid_skp))) == [1, 2]
+    assert [r["id"] for r in svc.plan_in_force(row)["rhk"] if r["active"]] == [new]
+    assert "REVISE" in audit_actions("Skp", kabid_skp)
+
+
+# --------------------------------------------------------------------------- frozen periods
+def test_frozen_rhk_is_deactivated_not_changed(app, w):
+    from app.models import Activity, Period
+    from app.services import skp as svc
+
+    c = chain(app, w)
+    kabid_skp, kabid_rhk = c["kabid_a"]
+    extra = call(app, "kabid_a", svc.start_revision, kabid_skp)
+    assert extra.revision == 2
+    free = plan(app, "kabid_a", kabid_skp, parent_id=c["kadis_a"][1], name="Belum dipakai")
+    db.session.add(Period(year=2027, month=1, state="CLOSED"))
+    db.session.add(Activity(employee=w.employee("kabid_a"), date=date(2027, 1, 6), description="Rapat", volume=1,
+                            claimed_minutes=60, recognised_minutes=60, status="APPROVED", rhk_id=kabid_rhk,
+                            decided_at=datetime(2027, 1, 7, 3)))
+    db.session.commit()
+    assert svc.frozen_rhk_ids([kabid_rhk, free]) == {kabid_rhk}
+    ind = skp_row(kabid_skp).rhks[0].indicators[0]
+    assert ind.rhk_id == kabid_rhk
+    for fn, args in ((svc.edit_rhk, (kabid_rhk, {"name": "Nama baru"})),
+                     (svc.delete_rhk, (kabid_rhk,)),
+                     (svc.edit_indicator, (ind.id, {"target_value": 99})),
+                     (svc.delete_indicator, (ind.id,))):
+        with pytest.raises(ValidationFailed) as err:
+            call(app, "kabid_a", fn, *args)
+        assert "periode yang sudah ditutup" in err.value.errors["rhk"][0], fn.__name__
+    call(app, "kabid_a", svc.edit_rhk, kabid_rhk, {"name": skp_row(kabid_skp).rhks[0].name})  # no change: fine
+    call(app, "kabid_a", svc.set_rhk_active, kabid_rhk, False)  # deactivating is the way
+    call(app, "kabid_a", svc.edit_rhk, free, {"name": "Dipakai mulai Februari"})
+    call(app, "kabid_a", svc.delete_rhk, free)
+
+
+# --------------------------------------------------------------------------- goals
+def test_strategic_goals(app, w):
+    from app.services import skp as svc
+
+    goals = city_and_opd_goals(app, w)
+    dinkes, disdik = w.unit("Dinas Kesehatan").id, w.unit("Dinas Pendidikan dan Kebudayaan").id
+    # The operator writes their own OPD's goals only.
+    own = call(app, "op_a", svc.create_goal, {"year": YEAR, "unit_id": dinkes, "parent_id": goals["city"],
+                                               "code": "DINKES-2", "name": "Layanan primer"})
+    for values in ({"year": YEAR, "unit_id": disdik, "parent_id": goals["city"], "code": "X", "name": "X"},
+                   {"year": YEAR, "code": "K9", "name": "Kota"}):
+        with pytest.raises(Forbidden):
+            call(app, "op_a", svc.create_goal, values)
+    with pytest.raises(Forbidden):
+        call(app, "op_a", svc.edit_goal, goals["disdik"], {"name": "Diubah"})
+    with pytest.raises(Forbidden):  # moving an own goal to another OPD
+        call(app, "op_a", svc.edit_goal, own.id, {"unit_id": disdik})
+    with pytest.raises(Forbidden):
+        call(app, "staff_a", svc.create_goal, {"year": YEAR, "unit_id": dinkes, "parent_id": goals["city"],
+                                                "code": "Y", "name": "Y"})
+    # Rules: an OPD goal names a city goal of its year; codes unique; only OPD (not sub-units).
+    cases = [
+        ({"year": YEAR, "unit_id": dinkes, "code": "D3", "name": "Tanpa induk"}, "parent_id"),
+        ({"year": YEAR, "unit_id": dinkes, "parent_id": goals["disdik"], "code": "D3", "name": "N"}, "parent_id"),
+        ({"year": YEAR, "unit_id": dinkes, "parent_id": goals["city"], "code": "DINKES-1", "name": "N"}, "code"),
+        ({"year": YEAR, "unit_id": w.unit("Puskesmas Arjuno").id, "parent_id": goals["city"], "code": "P",
+          "name": "N"}, "unit_id"),
+        ({"year": YEAR, "parent_id": goals["city"], "code": "K2", "name": "N"}, "parent_id"),
+        ({"year": YEAR, "code": "K1", "name": "Kode ganda"}, "code"),
+        ({"year": 1999, "code": "K1", "name": "N"}, "year"),
+    ]
+    for values, field in cases:
+        with pytest.raises(ValidationFailed) as err:
+            call(app, "bkd", svc.create_goal, values)
+        assert field in err.value.errors, (values, err.value.errors)
+    call(app, "op_a", svc.edit_goal, own.id, {"name": "Layanan kesehatan primer"})
+    # A goal in use is not deleted nor moved.
+    with pytest.raises(ValidationFailed):
+        call(app, "bkd", svc.delete_goal, goals["city"])
+    call(app, "op_a", svc.delete_goal, own.id)
+    assert "CREATE" in audit_actions("StrategicGoal", goals["city"])
+    assert "DELETE" in audit_actions("StrategicGoal", own.id)
+
+
+# --------------------------------------------------------------------------- API refusals
+def test_api_refusals_and_malformed_input(app, w, api_as):
+    c = chain(app, w)
+    staff, h = api_as(nip("staff_a"))
+    assert staff.post("/api/v1/skp/", data="x", headers=h).status_code == 400
+    resp = staff.post("/api/v1/skp/", json={"year": "dua ribu"}, headers=h)
+    assert resp.status_code == 422 and "2000" in resp.get_json()["message"]["year"][0]
+    resp = staff.post("/api/v1/skp/", json={"year": YEAR, "status": "APPROVED"}, headers=h)
+    assert resp.status_code == 422 and resp.get_json()["message"]["status"] == ["Kolom tidak dikenal."]
+    # Another employee's SKP: 404, also for its actions.
+    other = c["kadis_a"][0]
+    assert staff.get(f"/api/v1/skp/{other}", headers=h).status_code == 404
+    assert staff.post(f"/api/v1/skp/{other}/submit", headers=h).status_code == 404
+    assert staff.post(f"/api/v1/skp/{other}/revise", headers=h).status_code == 404
+    assert staff.post("/api/v1/skp/", json={"year": YEAR, "employee": emp_id(w, "staff_b")},
+                      headers=h).status_code == 404
+    # The superior's RHK are visible (to pick the parent), not changeable.
+    kabid_rhk = c["kabid_a"][1]
+    assert staff.get(f"/api/v1/rhk/{kabid_rhk}", headers=h).status_code == 200
+    assert staff.put(f"/api/v1/rhk/{kabid_rhk}", json={"name": "X"}, headers=h).status_code == 403
+    assert staff.delete(f"/api/v1/rhk/{c['kadis_a'][1]}", headers=h).status_code == 404
+    resp = staff.post("/api/v1/rhk/", json={"skp": c["kabid_a"][0], "name": "X"}, headers=h)
+    assert resp.status_code == 404  # the superior's SKP itself is not in the employee's scope
+    # Keuangan has no SKP endpoint at all; the auditor reads and changes nothing.
+    keu, hk = api_as("keuangan")
+    assert keu.get("/api/v1/skp/", headers=hk).status_code == 403
+    aud, ha = api_as("auditor")
+    assert aud.get(f"/api/v1/skp/{other}", headers=ha).status_code == 200
+    assert aud.post(f"/api/v1/skp/{other}/revise", headers=ha).status_code == 403
+    # Goals through the API: the operator for the own OPD.
+    op, ho = api_as("operator")
+    resp = op.post("/api/v1/strategic-goal/", json={"year": YEAR, "unit_id": w.unit("Dinas Kesehatan").id,
+                                                    "parent_id": c["goals"]["city"], "code": "D9", "name": "Baru"},
+                   headers=ho)
+    assert resp.status_code == 201, resp.get_json()
+    resp = op.put(f"/api/v1/strategic-goal/{c['goals']['disdik']}", json={"name": "X"}, headers=ho)
+    assert resp.status_code == 403 and "OPD" in resp.get_json()["message"]

@@ -262,15 +262,25 @@ def indicator_values(values: Mapping[str, Any], current: Optional[Mapping[str, A
     return clean, errors
 
 
+MSG_YEAR = "Tahun harus antara 2000 dan 2100."
+
+
+def to_year(raw: Any) -> Optional[int]:
+    """A year 2000..2100 (number or digits), or None."""
+    year = int(raw.strip()) if isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit() else raw
+    if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
+        return None
+    return year
+
+
 def goal_values(values: Mapping[str, Any]) -> tuple[dict, dict[str, list[str]]]:
     """Clean values of a strategic goal (year, unit_id, parent_id, code, name, indicator)."""
     errors: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     if "year" in values:
-        year = values.get("year")
-        year = int(year) if isinstance(year, str) and year.strip().isdigit() else year
-        if isinstance(year, bool) or not isinstance(year, int) or not 2000 <= year <= 2100:
-            errors.setdefault("year", []).append("Tahun harus antara 2000 dan 2100.")
+        year = to_year(values.get("year"))
+        if year is None:
+            errors.setdefault("year", []).append(MSG_YEAR)
         clean["year"] = year
     if "unit_id" in values:
         clean["unit_id"] = _optional_id(values, "unit_id", "OPD", errors)
@@ -371,17 +381,17 @@ def cascade_errors(rhk: RhkFacts, ctx: CascadeContext) -> list[str]:
     label = f"RHK {KIND_LABELS.get(rhk.kind, rhk.kind).lower()} {rhk.number}"
     problems = [m for msgs in link_errors(rhk.parent_id, rhk.goal_id, ctx).values() for m in msgs]
     if ctx.opd_head and rhk.goal_id is None:
-        problems.append(f"pilih sasaran strategis (Renstra) OPD tahun {ctx.year} yang didukung.")
+        problems.append(f"Pilih sasaran strategis (Renstra) OPD tahun {ctx.year} yang didukung.")
     elif not ctx.opd_head and rhk.parent_id is None:
         if ctx.superior_name is None:
-            problems.append("atasan langsung belum ditetapkan, sehingga RHK atasan yang diintervensi belum dapat "
+            problems.append("Atasan langsung belum ditetapkan, sehingga RHK atasan yang diintervensi belum dapat "
                             "dipilih.")
         elif not ctx.superior_skp_approved:
             problems.append(f"SKP tahun {ctx.year} atasan langsung ({ctx.superior_name}) belum disetujui; RHK atasan "
                             f"baru dapat dipilih setelah SKP atasan disetujui.")
         else:
-            problems.append(f"pilih RHK atasan langsung ({ctx.superior_name}) yang diintervensi.")
-    return [f"{label}: {m[0].lower()}{m[1:]}" for m in problems]
+            problems.append(f"Pilih RHK atasan langsung ({ctx.superior_name}) yang diintervensi.")
+    return [f"{label}: {m}" for m in problems]
 
 
 def plan_errors(rhks: Iterable[RhkFacts]) -> list[str]:

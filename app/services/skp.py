@@ -40,7 +40,7 @@ from app.extensions import db
 from app.services import Conflict, Forbidden, NotFound, ServiceError, ValidationFailed
 from app.services import parameters as params_service
 from app.services.activities import (
-    Actor, NoSuperior, current_actor, inactive_errors, may_enter_for, superior_on,
+    Actor, NoSuperior, current_actor, may_enter_for, superior_on,
 )
 from app.services.organisation import today_local
 
@@ -72,6 +72,8 @@ MSG_IN_USE = ("RHK ini sudah dipakai (oleh aktivitas harian atau RHK bawahan) at
               "sedang berlaku, sehingga tidak dapat dihapus. Nonaktifkan saja; perubahan berlaku setelah "
               "revisi disetujui.")
 MSG_VERSION = "Versi harus berupa bilangan bulat."
+MSG_ACTOR_INACTIVE = "Data kepegawaian Anda sudah dinonaktifkan; Anda tidak dapat menyusun atau mengajukan SKP."
+MSG_EMPLOYEE_INACTIVE = "Pegawai {name} (NIP {nip}) sudah tidak aktif; SKP-nya tidak dapat disusun atau diajukan."
 
 
 def _utcnow() -> datetime:
@@ -206,13 +208,15 @@ def may_decide(actor: Actor, skp) -> Optional[str]:
     return dom.may_decide(actor.employee_id, actor.is_bkd, skp.employee_id, skp.superior_id)
 
 
-def _require_planner(actor: Actor, skp) -> None:
-    if not may_plan(actor, skp):
-        raise _forbidden(MSG_NOT_PLANNER, skp.id)
-    inactive = inactive_errors(actor, skp.employee)
-    if inactive:
-        raise ValidationFailed({"employee": [m.replace("aktivitasnya", "SKP-nya").replace("aktivitas", "SKP")
-                                             for m in inactive["employee"]]})
+def _require_planner(actor: Actor, skp_or_employee) -> None:
+    """The actor plans this employee's SKP (own, or the operator's OPD), both still active."""
+    employee = getattr(skp_or_employee, "employee", skp_or_employee)
+    if not may_plan(actor, employee):
+        raise _forbidden(MSG_NOT_PLANNER, skp_or_employee.id)
+    if not actor.employee_active:
+        raise ValidationFailed({"employee": [MSG_ACTOR_INACTIVE]})
+    if not employee.active:
+        raise ValidationFailed({"employee": [MSG_EMPLOYEE_INACTIVE.format(name=employee.name, nip=employee.nip)]})
 
 
 def _require_editable(skp) -> None:
@@ -259,7 +263,7 @@ def cascade_context(skp, superior_id: Optional[int] = ...) -> dom.CascadeContext
         if sup is not None and sup.approved_revision is not None:
             approved = True
             parent_ids = frozenset(db.session.scalars(select(Rhk.id).where(
-                Rhk.skp_id == sup.id, Rhk.active.is_(True), Rhk.approved_revision == sup.approved_revision)))
+                Rhk.skp_id == sup.id, Rhk.approved_revision == sup.approved_revision)))
     return dom.CascadeContext(year=skp.year, opd_head=head, superior_name=superior_name,
                               superior_skp_approved=approved, parent_ids=parent_ids, goal_ids=goal_ids)
 
@@ -329,14 +333,15 @@ def goal_choices(skp) -> list:
 
 
 def rhk_in_force(employee_id: int, year: int) -> list:
-    """The RHK in force (approved plan, active) of an employee's SKP for a year: what daily
-    activities may be linked to. [] while no SKP of that year was approved."""
+    """The RHK in force of an employee's SKP for a year (the approved plan: an RHK deactivated
+    in a revision stays in force until the revision is approved): what daily activities may be
+    linked to. [] while no SKP of that year was approved."""
     from app.models import Rhk, Skp
 
     return list(db.session.scalars(
         select(Rhk).join(Skp, Skp.id == Rhk.skp_id)
         .where(Skp.employee_id == employee_id, Skp.year == year, Skp.approved_revision.is_not(None),
-               Rhk.approved_revision == Skp.approved_revision, Rhk.active.is_(True))
+               Rhk.approved_revision == Skp.approved_revision)
         .order_by(Rhk.kind.desc(), Rhk.number, Rhk.id)))
 
 
@@ -393,18 +398,12 @@ def create_skp(actor: Actor, employee_id: Any, year: Any):
     of the employee's position, unit and OPD. Only inside the year's planning window."""
     from app.models import Employee, Skp
 
-    errors: dict[str, list[str]] = {}
-    clean, errors = dom.goal_values({"year": year})
-    if errors:
-        raise ValidationFailed(errors)
-    year = clean["year"]
+    year_value = dom.to_year(year)
+    if year_value is None:
+        raise ValidationFailed({"year": [dom.MSG_YEAR]})
+    year = year_value
     employee = _load(Employee, employee_id)
-    if not may_plan(actor, employee):
-        raise _forbidden(MSG_NOT_PLANNER, employee.id)
-    inactive = inactive_errors(actor, employee)
-    if inactive:
-        raise ValidationFailed({"employee": [m.replace("aktivitasnya", "SKP-nya").replace("aktivitas", "SKP")
-                                             for m in inactive["employee"]]})
+    _require_planner(actor, employee)
     if db.session.scalar(select(Skp.id).where(Skp.employee_id == employee.id, Skp.year == year)) is not None:
         raise ValidationFailed({"year": [f"SKP tahun {year} pegawai ini sudah ada; ubah SKP yang ada."]})
     if employee.position_id is None or employee.position is None:
