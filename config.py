@@ -58,6 +58,13 @@ _API_ENTRY = "can_get|can_info|can_post|can_put|can_delete|can_submit"
 # Aktivitas Saya (app/views/my_activities.py): one's own day, for whoever records own work.
 _MINE = "can_index|can_add|can_edit|can_delete|can_submit"
 _API_DECIDE = "can_get|can_info|can_approve|can_return|can_reject|can_bulk_approve"
+# Tindak Lanjut (app/views/followup.py, app/api/followup.py): BKD writes and decides, Admin has
+# every permission, the Auditor and the Operator OPD read (the service scopes the operator's OPD).
+_FOLLOWUP_MENUS = "Tindak Lanjut|Aturan dan Kandidat|Kotak Talenta|Kandidat Jabatan Lowong|Nilai Potensi"
+_FOLLOWUP_READ = (("FollowupView|TalentBoxView|VacancyView|PotentialView", "can_index"), ("FollowupApi", "can_get"),
+                  (_FOLLOWUP_MENUS, "menu_access"))
+_FOLLOWUP_BKD = (("FollowupView", "can_manage|can_decide"),
+                 ("PotentialView", "can_upload|can_confirm|can_template|can_save"), ("FollowupApi", "can_manage|can_decide"))
 # SKP tahunan REST API (app/api/skp.py): planning (own SKP; the operator for the OPD), deciding
 # (the superior; BKD at the top of the tree), reading; strategic goals written by BKD and operators.
 _SKP_APIS_READ = ("SkpApi|RhkApi|RhkIndicatorApi|StrategicGoalApi", _API_READ)
@@ -65,6 +72,9 @@ _SKP_PLAN = ("SkpApi", "can_post|can_submit|can_revise")
 _SKP_DECIDE = ("SkpApi", "can_approve|can_return")
 _SKP_PLAN_ITEMS = ("RhkApi|RhkIndicatorApi", "can_post|can_put|can_delete")
 _GOAL_WRITE = ("StrategicGoalApi", "can_post|can_put|can_delete")
+# Matriks Peran Hasil (app/views/cascade.py, app/api/cascade.py): app.security.cascade_reach scopes it
+# (BKD, Admin, Auditor: every OPD; Operator OPD: own OPD; Pegawai/Atasan: own branch).
+_CASCADE = (("CascadeView", "can_index|can_download"), ("CascadeApi", "can_get"), ("SKP|Matriks Peran Hasil", "menu_access"))
 
 
 class Config:
@@ -176,7 +186,7 @@ class Config:
             ("ParameterView|SubmitExceptionView", _WRITE),
             ("AuditLogView", _READ),
             ("ActivityApi", _API_READ + "|" + _API_DECIDE + "|can_correct"),
-            _SKP_APIS_READ, _SKP_DECIDE, _GOAL_WRITE,
+            _SKP_APIS_READ, _SKP_DECIDE, _GOAL_WRITE, *_CASCADE,
             ("RecapView", _READ + "|can_rincian|rincian|can_recompute"),
             ("AttendanceView", _READ),
             ("AttendanceImportView", "can_index|can_upload|can_confirm|can_template"),
@@ -191,6 +201,8 @@ class Config:
             (_REPORT_MENUS2 + "|Impor Data Induk", "menu_access"),
             (_WORK_MENUS + "|" + _QUEUE_MENUS + "|" + _REPORT_MENUS + "|" + _SETTING_MENUS + "|Audit|Log Audit",
              "menu_access"),
+            *_FOLLOWUP_READ,
+            *_FOLLOWUP_BKD,
         ),
         "Operator OPD": _role(
             *_SELF,
@@ -206,7 +218,7 @@ class Config:
             ("OverdueReportView", "can_index"),
             ("SubmitExceptionView", _READ),
             ("ActivityApi", _API_ENTRY),
-            _SKP_APIS_READ, _SKP_PLAN, _SKP_PLAN_ITEMS, _GOAL_WRITE,
+            _SKP_APIS_READ, _SKP_PLAN, _SKP_PLAN_ITEMS, _GOAL_WRITE, *_CASCADE,
             (_WORK_MENUS + "|" + _REPORT_MENUS + "|Pengaturan|Pengecualian Batas Pengajuan", "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),
             ("AttendanceView", _READ),
@@ -218,6 +230,7 @@ class Config:
             ("ReportApi", "can_get|can_download"),
             ("MasterImportView", "can_index|can_upload|can_confirm|can_template"),
             (_REPORT_MENUS2 + "|Impor Data Induk", "menu_access"),
+            *_FOLLOWUP_READ,
         ),
         "Pegawai": _role(
             *_SELF,
@@ -229,7 +242,7 @@ class Config:
             ("MyActivitiesView", _MINE),
             ("Kinerja|Aktivitas Saya", "menu_access"),
             ("ActivityApi", _API_ENTRY),
-            _SKP_APIS_READ, _SKP_PLAN, _SKP_PLAN_ITEMS,
+            _SKP_APIS_READ, _SKP_PLAN, _SKP_PLAN_ITEMS, *_CASCADE,
             (_WORK_MENUS, "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),
             ("AttendanceView|EvaluationView", _READ),
@@ -247,7 +260,7 @@ class Config:
             ("ApprovalQueueView", _READ + "|approve|putuskan|can_decide"),
             _QUEUE_PAGE,
             ("ActivityApi", _API_DECIDE),
-            _SKP_APIS_READ, _SKP_DECIDE,
+            _SKP_APIS_READ, _SKP_DECIDE, *_CASCADE,
             (_WORK_MENUS + "|" + _QUEUE_MENUS, "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),
             ("EvaluationView", _READ + "|can_subordinates|can_evaluate"),
@@ -264,7 +277,7 @@ class Config:
             ("ActivityView|ParameterView|SubmitExceptionView", _READ),
             ("OverdueReportView", "can_index"),
             ("ActivityApi", _API_READ),
-            _SKP_APIS_READ,
+            _SKP_APIS_READ, *_CASCADE,
             (_MASTER_MENUS + "|Audit|Log Audit|" + _WORK_MENUS + "|" + _REPORT_MENUS + "|" + _SETTING_MENUS,
              "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),
@@ -274,6 +287,7 @@ class Config:
             ("ReportView|DashboardView", _REPORTS + "|can_data"),
             ("ReportApi", "can_get|can_download"),
             (_REPORT_MENUS2, "menu_access"),
+            *_FOLLOWUP_READ,
         ),
         "Keuangan": _role(
             *_SELF,

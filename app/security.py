@@ -253,6 +253,11 @@ def scope_clause(model) -> Any:
     elif model is OrgPredikat:
         if ROLE_OPERATOR in roles and opd is not None:
             clauses.append(OrgPredikat.unit_id == opd)
+    elif model.__name__ == "FollowupRule":
+        if ROLE_OPERATOR in roles and opd is not None:
+            return None  # the city's rules: the operator reads them beside the own OPD's candidates
+    elif model.__name__ in ("FollowupDecision", "PotentialAssessment"):
+        return followup_scope_clause(model.employee_id)
     else:
         # A model nobody declared a scope for is visible to city-wide roles only.
         return false()
@@ -270,6 +275,54 @@ def _skp_clauses(roles: set[str], emp, opd: Optional[int]) -> list:
     subordinates = select(Employee.id).where(Employee.superior_id == me)
     return _rows_about_employees(Skp.employee_id, roles, emp, opd,
                                  as_superior=[Skp.superior_id == me, InIds(Skp.employee_id, subordinates)])
+
+
+def followup_scope_clause(column) -> Any:
+    """Follow-up data about employees (candidates of BKD's rules, decisions, potential
+    assessments, talent box, vacancy candidates): Admin, BKD and Auditor the whole city (None),
+    an Operator OPD the employees of their OPD (read only), nobody else. `column` holds the
+    employee id."""
+    user = current_login()
+    if user is None:
+        return false()
+    roles = role_names(user)
+    if roles & _CITY_WIDE:
+        return None
+    opd = operator_opd_id()
+    if ROLE_OPERATOR in roles and opd is not None:
+        return InIds(column, employees_of_opd(opd))
+    return false()
+
+
+@dataclass(frozen=True)
+class CascadeReach:
+    """How much of an OPD's matriks peran hasil the current user sees: the whole OPD
+    (employee_id None) or the branch of one employee (own RHK, everything below them, and the
+    RHK and goals above as context)."""
+
+    opd_id: Optional[int]
+    employee_id: Optional[int] = None
+
+
+def cascade_reach(opd_id: Optional[int]) -> Optional[CascadeReach]:
+    """The matriks peran hasil (app.services.cascade) of `opd_id` (None: the user's own OPD, or
+    any OPD for the city-wide roles): Admin, BKD and Auditor see every OPD whole, an Operator OPD
+    their own OPD whole, a Pegawai or Atasan their own branch of their own OPD. None: refused."""
+    user = current_login()
+    if user is None:
+        return None
+    roles = role_names(user)
+    if roles & _CITY_WIDE:
+        return CascadeReach(opd_id)
+    own = operator_opd_id()
+    if own is None or (opd_id is not None and opd_id != own):
+        return None
+    if ROLE_OPERATOR in roles:
+        return CascadeReach(own)
+    emp = current_employee()
+    if emp is not None and roles & {ROLE_PEGAWAI, ROLE_ATASAN}:
+        return CascadeReach(own, emp.id)
+    return None
 
 
 def entry_scope_clause() -> Any:

@@ -146,6 +146,10 @@ _DEFS = [
     ParamDef("skp_window_start", "SKP", "Awal masa penyusunan SKP (TTTT-BB-HH; kosong = 1 Januari tahun itu)", None, _optional_date),
     ParamDef("skp_window_end", "SKP", "Akhir masa penyusunan SKP (TTTT-BB-HH; kosong = 31 Januari tahun itu)", None, _optional_date),
     ParamDef("activity_requires_rhk", "SKP", "Aktivitas harian wajib dikaitkan dengan RHK SKP yang berlaku", False, _bool),
+    # Follow-up (app.domain.followup): talent box potential levels and the vacancy kelas band.
+    ParamDef("potential_low_below", "Tindak Lanjut", "Potensi rendah bila nilai asesmen di bawah", "60", lambda v: str(_dec(v, Decimal(0), Decimal(100)))),
+    ParamDef("potential_high_from", "Tindak Lanjut", "Potensi tinggi mulai nilai asesmen", "80", lambda v: str(_dec(v, Decimal(0), Decimal(100)))),
+    ParamDef("vacancy_kelas_band", "Tindak Lanjut", "Kandidat jabatan lowong: selisih kelas jabatan paling besar", 2, lambda v: _int(v, 0, 16)),
 ]
 DEFINITIONS: dict[str, ParamDef] = {d.key: d for d in _DEFS}
 
@@ -210,6 +214,8 @@ def validate_set(values: Mapping[str, Any]) -> list[str]:
     messages += workflow_params(values).validate()
     messages += score_params(values).validate()
     messages += tpp_params(values).validate()
+    if Decimal(str(values["potential_low_below"])) > Decimal(str(values["potential_high_from"])):
+        messages.append("Batas potensi rendah harus lebih kecil atau sama dengan batas potensi tinggi.")
     start, end = values.get("skp_window_start"), values.get("skp_window_end")
     if start and end and start > end:
         messages.append("Awal masa penyusunan SKP harus sebelum atau sama dengan akhirnya.")

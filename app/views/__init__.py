@@ -62,6 +62,13 @@ def register_views(appbuilder) -> None:
 
     for api in (SkpApi, RhkApi, RhkIndicatorApi, StrategicGoalApi):  # SKP tahunan (issue 12)
         appbuilder.add_api(api)
+    # Matriks peran hasil (issue 12 item 2): the cascade per OPD with its gaps, page and API.
+    from app.api.cascade import CascadeApi
+    from app.views.cascade import CascadeView
+
+    appbuilder.add_view(CascadeView, "Matriks Peran Hasil", icon="fa-project-diagram", category="SKP",
+                        category_icon="fa-bullseye")
+    appbuilder.add_api(CascadeApi)
 
     # Scores, TPP, attendance and evaluations.
     from app.views.recap import RecapView
@@ -97,6 +104,18 @@ def register_views(appbuilder) -> None:
     from app.views.dashboard import DashboardView
 
     appbuilder.add_view(DashboardView, "Dasbor", icon="fa-chart-line", category="Laporan", category_icon="fa-file-alt")
+
+    # Follow-up (tindak lanjut): rules, candidates and decisions, talent box, vacancies, potential.
+    from app.api.followup import FollowupApi
+    from app.views.followup import FollowupView, PotentialView, TalentBoxView, VacancyView
+
+    followup = "Tindak Lanjut"
+    appbuilder.add_view(FollowupView, "Aturan dan Kandidat", icon="fa-award", category=followup,
+                        category_icon="fa-user-graduate")
+    appbuilder.add_view(TalentBoxView, "Kotak Talenta", icon="fa-th", category=followup)
+    appbuilder.add_view(VacancyView, "Kandidat Jabatan Lowong", icon="fa-user-plus", category=followup)
+    appbuilder.add_view(PotentialView, "Nilai Potensi", icon="fa-chart-bar", category=followup)
+    appbuilder.add_api(FollowupApi)
 
     current_app.jinja_env.globals["pending_decisions"] = pending_decisions
 
