@@ -32,10 +32,12 @@ def many(world):
     db.session.execute(insert(Position), [
         {"name": f"Jabatan Uji {i:03d}", "kind_code": kind, "unit_id": (dinkes if i % 2 else disdik).id,
          "kelas_jabatan": 5, "active": True} for i in range(60)])
+    posts = list(db.session.execute(select(Position.id, Position.unit_id).where(Position.name.like("Jabatan Uji%"))))
     db.session.execute(insert(Employee), [
         {"nip": f"199001012015011{i:03d}", "name": f"Pegawai Uji {i:03d}", "sex": "L",
          "birth_date": date(1990, 1, 1), "kind": "PNS", "golongan": "III/a",
-         "unit_id": (dinkes if i % 2 else disdik).id, "active": True} for i in range(EXTRA)])
+         "position_id": posts[i % len(posts)].id, "unit_id": posts[i % len(posts)].unit_id, "active": True}
+        for i in range(EXTRA)])
     db.session.commit()
 
 
@@ -108,6 +110,24 @@ def test_a_list_page_of_100_rows_stays_light(world, many, login_as):
     assert html.count("<script") < 20
     assert len(re.findall(r'class="btn btn-sm btn-default ek-delete"', html)) == 100
     assert re.search(r'<script src="/static/js/list_rows\.js[^"]*" nonce="[^"]+"', html)
+
+
+def test_list_relations_cost_no_query_per_row(app, world, many, login_as):
+    """Jabatan and Unit Kerja of 100 employees: one query each, not one per row."""
+    from sqlalchemy import event
+
+    client = login_as("bkd")
+    statements = []
+
+    def count(*_args):
+        statements.append(1)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert client.get("/employeeview/list/?psize_EmployeeView=100").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert len(statements) < 25, len(statements)
 
 
 def test_edit_page_holds_only_the_current_value(world, many, login_as):

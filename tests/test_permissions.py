@@ -472,3 +472,93 @@ def test_followup_api_matrix(role, world, api_as):
     check("DELETE rule", client.delete(f"/api/v1/followup/rules/{rows['rule']}", headers=headers).status_code,
           200 if write else 403)
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------- SKP tahunan REST API
+# role -> (may read, sees every row, approve the in-scope SUBMITTED SKP, approve the other OPD's,
+#          change an RHK / indicator out of scope). The in-scope row is staff_a's (Dinkes, superior
+#          kabid_a), the other row staff_b's (Disdik, superior kadis_b).
+SKP_API = {
+    "admin": (True, True, 403, 403, 403),  # every permission, but not the superior and not the planner
+    "bkd": (True, True, 403, 403, 403),  # approves at the top of the tree only
+    "auditor": (True, True, 403, 403, 403),
+    "operator": (True, False, 403, 403, 404),  # plans for the OPD, decides nothing
+    "pegawai": (True, False, 403, 403, 404),
+    "atasan": (True, False, 200, 404, 404),  # kabid_a: the superior of staff_a
+    "keuangan": (False, False, 403, 403, 403),
+}
+
+
+def skp_rows(world):
+    """A submitted SKP with one RHK and indicator for staff_a (in scope) and staff_b (out)."""
+    from app.models import Rhk, RhkIndicator, Skp, StrategicGoal
+
+    rows = {}
+    for key, superior in (("staff_a", "kabid_a"), ("staff_b", "kadis_b")):
+        emp = world.employee(key)
+        skp = Skp(employee=emp, year=2027, status="SUBMITTED", revision=1, position=emp.position,
+                  unit_id=emp.unit_id, opd_id=emp.unit.opd_id, superior=world.employee(superior))
+        rhk = Rhk(skp=skp, kind="UTAMA", number=1, name=f"RHK {key}")
+        ind = RhkIndicator(rhk=rhk, number=1, aspect="KUANTITAS", name="Laporan", target_value=12,
+                           target_unit="laporan")
+        db.session.add_all([skp, rhk, ind])
+        db.session.flush()
+        rows[key] = {"skp": skp.id, "rhk": rhk.id, "rhk-indicator": ind.id}
+    goal = StrategicGoal(year=2027, code="K1", name="Kota sehat")
+    db.session.add(goal)
+    db.session.commit()
+    rows["goal"] = goal.id
+    return rows["staff_a"], rows["staff_b"], rows["goal"]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_skp_api_matrix(role, world, api_as):
+    from app.models import Rhk, RhkIndicator, Skp
+
+    mine, other, goal = skp_rows(world)
+    client, headers = api_as(role)
+    read, city, approve_in, approve_out, write_out = SKP_API[role]
+    problems = []
+
+    def check(label, got, want):
+        if got != want:
+            problems.append(f"{label}: {got} (diharapkan {want})")
+
+    for res in ("skp", "rhk", "rhk-indicator"):
+        resp = client.get(f"/api/v1/{res}/", headers=headers)
+        check(f"{res} GET list", resp.status_code, 200 if read else 403)
+        if resp.status_code == 200:
+            ids = set(resp.get_json()["ids"])
+            check(f"{res} list memuat baris sendiri", mine[res] in ids, True)
+            check(f"{res} list memuat baris lain", other[res] in ids, city)
+        check(f"{res} GET in", client.get(f"/api/v1/{res}/{mine[res]}", headers=headers).status_code,
+              200 if read else 403)
+        check(f"{res} GET out", client.get(f"/api/v1/{res}/{other[res]}", headers=headers).status_code,
+              (200 if city else 404) if read else 403)
+    check("goal GET", client.get(f"/api/v1/strategic-goal/{goal}", headers=headers).status_code,
+          200 if read else 403)
+    refusals = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
+    db.session.commit()
+    # Out of scope or not one's own to decide / plan: refused, nothing changes.
+    check("skp approve out", client.post(f"/api/v1/skp/{other['skp']}/approve", headers=headers).status_code,
+          approve_out)
+    check("rhk PUT out", client.put(f"/api/v1/rhk/{other['rhk']}", json={"name": "X"}, headers=headers).status_code,
+          write_out)
+    check("rhk-indicator DELETE out", client.delete(f"/api/v1/rhk-indicator/{other['rhk-indicator']}",
+                                                    headers=headers).status_code, write_out)
+    check("goal DELETE (city goal, not BKD)", client.delete(f"/api/v1/strategic-goal/{goal}",
+                                                            headers=headers).status_code,
+          200 if role in ("admin", "bkd") else 403)
+    db.session.expire_all()
+    check("skp out unchanged", db.session.get(Skp, other["skp"]).status, "SUBMITTED")
+    check("rhk out unchanged", db.session.get(Rhk, other["rhk"]).name, "RHK staff_b")
+    check("indicator out kept", db.session.get(RhkIndicator, other["rhk-indicator"]) is not None, True)
+    after = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
+    db.session.commit()
+    check("penolakan tercatat", after >= refusals + 3, True)
+    # The in-scope SKP: only its superior approves it.
+    check("skp approve in", client.post(f"/api/v1/skp/{mine['skp']}/approve", headers=headers).status_code,
+          approve_in)
+    db.session.expire_all()
+    check("skp in status", db.session.get(Skp, mine["skp"]).status, "APPROVED" if approve_in == 200 else "SUBMITTED")
+    assert not problems, "\n".join(problems)
