@@ -6,7 +6,7 @@ import logging
 from flask import Flask
 from flask_appbuilder import AppBuilder
 
-from app import api_messages
+from app import api_messages, api_speed
 from app.extensions import configure_sqlite, csrf, db, mail, migrate
 
 
@@ -26,6 +26,7 @@ def create_app(config: object | str = "config.Config") -> Flask:
     organisation.register_listeners()
 
     api_messages.install()  # before FAB builds its API schemas
+    api_speed.install()  # FAB's Rison schema checked once per process, not per request
     with app.app_context():
         configure_sqlite(db.engine)
         appbuilder = AppBuilder(update_perms=False)
