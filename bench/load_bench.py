@@ -222,6 +222,82 @@ def lost_writes(database_url: str, record: dict) -> list[str]:
     return problems
 
 
+# --------------------------------------------------------------------------- CPU accounting
+def _cpu(proc) -> float:
+    t = proc.cpu_times()
+    return t.user + t.system
+
+
+def server_cpu(server: subprocess.Popen) -> float:
+    """CPU seconds used so far by gunicorn's master and its workers."""
+    import psutil
+
+    master = psutil.Process(server.pid)
+    total = _cpu(master)
+    for child in master.children(recursive=True):
+        try:
+            total += _cpu(child)
+        except psutil.NoSuchProcess:
+            pass
+    return total
+
+
+def database_cpu(database_url: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend connected to this database (same machine)."""
+    import psutil
+
+    engine = create_engine(database_url)
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        return {}
+    with engine.connect() as conn:
+        pids = conn.execute(text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                                 "AND pid <> pg_backend_pid()")).scalars().all()
+    engine.dispose()
+    found = {}
+    for pid in pids:
+        try:
+            found[pid] = _cpu(psutil.Process(pid))
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            pass
+    return found
+
+
+class CpuMeter:
+    """CPU used during one step by the app, its database backends, the load generator and the
+    whole machine (what the other work on the machine took is the rest)."""
+
+    def __init__(self, server, database_url):
+        import psutil
+
+        self.server, self.url = server, database_url
+        self.app = server_cpu(server)
+        self.db = database_cpu(database_url)
+        self.gen = self._children()
+        self.machine = psutil.cpu_times()
+        self.wall = time.monotonic()
+
+    @staticmethod
+    def _children() -> float:
+        import resource
+
+        r = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return r.ru_utime + r.ru_stime
+
+    def stop(self) -> dict:
+        import psutil
+
+        db_now = database_cpu(self.url)
+        now = psutil.cpu_times()
+        wall = time.monotonic() - self.wall
+        busy = (sum(now) - now.idle - getattr(now, "iowait", 0)) - (
+            sum(self.machine) - self.machine.idle - getattr(self.machine, "iowait", 0))
+        return {"app": server_cpu(self.server) - self.app,
+                "db": sum(v - self.db.get(pid, 0.0) for pid, v in db_now.items()),
+                "generator": self._children() - self.gen, "machine": busy, "wall": wall,
+                "cores": psutil.cpu_count()}
+
+
 def run_steps(database_url: str, password: str, users_steps: list[int], run_time: int, out_dir: str,
               workers: int = 3, logins_csv: str | None = None, max_tasks: int = 300) -> int:
     os.makedirs(out_dir, exist_ok=True)
@@ -232,19 +308,23 @@ def run_steps(database_url: str, password: str, users_steps: list[int], run_time
     server = start_server(database_url, port, workers, os.path.join(out_dir, "gunicorn.log"))
     failed = False
     lines = ["| users | requests | req/s | median ms | p95 ms | failures | created | submitted | approved "
-             "| reconciled |", "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+             "| reconciled | CPU ms/request: app / PostgreSQL / locust | machine busy, of which other work |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"]
     try:
         for users in users_steps:
             run_id = uuid.uuid4().hex[:8]
             started = utcnow()
+            meter = CpuMeter(server, database_url)
             stats, record = run_locust(f"http://127.0.0.1:{port}", users, run_time, logins_path, password,
                                        os.path.join(out_dir, f"u{users}"), run_id, max_tasks)
+            cpu = meter.stop()
             problems = reconcile(database_url, record, started)
             failed |= bool(problems)
             line = (f"| {users} | {stats['requests']} | {stats['rps']:.1f} | {stats['median_ms']:.0f} | "
                     f"{stats['p95_ms']:.0f} | {stats['failures']} | {len(record['created'])} | "
                     f"{len(record['submitted'])} | {len(record['approved'])} | "
-                    f"{'yes' if not problems else 'NO: ' + '; '.join(problems)} |")
+                    f"{'yes' if not problems else 'NO: ' + '; '.join(problems)} | "
+                    + _cpu_cells(cpu, stats["requests"]) + " |")
             lines.append(line)
             print(line, flush=True)
             for name, (n, f, med, p95) in sorted(stats["per_name"].items()):
@@ -256,11 +336,19 @@ def run_steps(database_url: str, password: str, users_steps: list[int], run_time
     return 1 if failed else 0
 
 
+def _cpu_cells(cpu: dict, requests: int) -> str:
+    n = max(requests, 1)
+    ours = cpu["app"] + cpu["db"] + cpu["generator"]
+    capacity = cpu["cores"] * cpu["wall"]
+    return (f"{1000 * cpu['app'] / n:.1f} / {1000 * cpu['db'] / n:.1f} / {1000 * cpu['generator'] / n:.1f} | "
+            f"{100 * cpu['machine'] / capacity:.0f} %, {100 * max(cpu['machine'] - ours, 0) / capacity:.0f} %")
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database-url", default=os.environ.get("DATABASE_URL"), required="DATABASE_URL" not in os.environ)
     parser.add_argument("--password", default=os.environ.get("DEMO_PASSWORD", "malang123"))
-    parser.add_argument("--users", default="10,25,50,100", help="rising user counts, comma separated")
+    parser.add_argument("--users", default="1,10,25,50,100,200", help="rising user counts, comma separated")
     parser.add_argument("--run-time", type=int, default=60, help="seconds per step")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--max-tasks", type=int, default=300, help="tasks per simulated user at most")
