@@ -562,3 +562,33 @@ def test_skp_api_matrix(role, world, api_as):
     db.session.expire_all()
     check("skp in status", db.session.get(Skp, mine["skp"]).status, "APPROVED" if approve_in == 200 else "SUBMITTED")
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------- Matriks Peran Hasil (issue 12 item 2)
+# app/views/cascade.py and app/api/cascade.py, scoped by app.security.cascade_reach: Admin/BKD/Auditor any
+# OPD, the Operator OPD, Pegawai and Atasan their own OPD only (another OPD: 403, logged), Keuangan nothing.
+CASCADE_OTHER_OPD = {"admin": 200, "bkd": 200, "auditor": 200, "operator": 403, "pegawai": 403, "atasan": 403,
+                     "keuangan": 403}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_cascade_matrix(role, world, login_as, api_as):
+    own, other = world.unit("Dinas Kesehatan").id, world.unit("Dinas Pendidikan dan Kebudayaan").id
+    own_status = 403 if role == "keuangan" else 200
+    client = login_as(role)
+    api, headers = api_as(role)
+    refusals = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
+    db.session.commit()
+    got = {
+        "page own": client.get(f"/matriks-peran-hasil/?opd={own}").status_code,
+        "download own": client.get(f"/matriks-peran-hasil/unduh?opd={own}").status_code,
+        "api own": api.get(f"/api/v1/cascade/?opd={own}", headers=headers).status_code,
+        "page other": client.get(f"/matriks-peran-hasil/?opd={other}").status_code,
+        "download other": client.get(f"/matriks-peran-hasil/unduh?opd={other}").status_code,
+        "api other": api.get(f"/api/v1/cascade/?opd={other}", headers=headers).status_code,
+    }
+    want = {k: (own_status if k.endswith("own") else CASCADE_OTHER_OPD[role]) for k in got}
+    assert got == want
+    after = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
+    if role in ("operator", "pegawai", "atasan"):
+        assert after >= refusals + 3, "penolakan matriks peran hasil tidak tercatat di log audit"
