@@ -90,6 +90,13 @@ def prepare_logins(database_url: str, out_path: str, logins_csv: str | None = No
         else:
             continue
         logins.append({"username": username, "role": role, "employee_id": emp_id, "opd_id": opd_id})
+    # Month end: the superiors with the longest queues come first (they clear them).
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        queues = dict(conn.execute(text("SELECT superior_id, count(*) FROM activity WHERE status = 'SUBMITTED' "
+                                        "GROUP BY superior_id")).all())
+    engine.dispose()
+    logins.sort(key=lambda row: -queues.get(row["employee_id"], 0) if row["role"] == "Atasan" else 0)
     with open(out_path, "w", encoding="utf-8") as fh:
         json.dump(logins, fh)
     counts: dict[str, int] = {}
