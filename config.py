@@ -72,6 +72,14 @@ _SKP_PLAN = ("SkpApi", "can_post|can_submit|can_revise")
 _SKP_DECIDE = ("SkpApi", "can_approve|can_return")
 _SKP_PLAN_ITEMS = ("RhkApi|RhkIndicatorApi", "can_post|can_put|can_delete")
 _GOAL_WRITE = ("StrategicGoalApi", "can_post|can_put|can_delete")
+# SKP pages (app/views/skp.py): SKP Saya (plan one's own), Persetujuan SKP (the superior; BKD at the
+# top), the read-only detail and list of the SKP in scope, Sasaran Strategis (BKD and operators write).
+_SKP_MINE_PAGES = (("MySkpView", "can_index|can_plan"), ("SkpApprovalView", "can_show"), ("SKP|SKP Saya", "menu_access"))
+_SKP_DECIDE_PAGES = (("SkpApprovalView", "can_index|can_decide|can_show"),
+                     ("SKP|Persetujuan SKP|Daftar SKP", "menu_access"))
+_SKP_READ_PAGES = (("SkpApprovalView", "can_show"), ("StrategicGoalView", "can_index"),
+                   ("SKP|Daftar SKP|Sasaran Strategis", "menu_access"))
+_GOAL_PAGES = (("StrategicGoalView", "can_index|can_write"), ("SKP|Sasaran Strategis", "menu_access"))
 # Matriks Peran Hasil (app/views/cascade.py, app/api/cascade.py): app.security.cascade_reach scopes it
 # (BKD, Admin, Auditor: every OPD; Operator OPD: own OPD; Pegawai/Atasan: own branch).
 _CASCADE = (("CascadeView", "can_index|can_download"), ("CascadeApi", "can_get"), ("SKP|Matriks Peran Hasil", "menu_access"))
@@ -187,6 +195,7 @@ class Config:
             ("AuditLogView", _READ),
             ("ActivityApi", _API_READ + "|" + _API_DECIDE + "|can_correct"),
             _SKP_APIS_READ, _SKP_DECIDE, _GOAL_WRITE, *_CASCADE,
+            *_SKP_DECIDE_PAGES, *_SKP_READ_PAGES, *_GOAL_PAGES,
             ("RecapView", _READ + "|can_rincian|rincian|can_recompute"),
             ("AttendanceView", _READ),
             ("AttendanceImportView", "can_index|can_upload|can_confirm|can_template"),
@@ -219,6 +228,7 @@ class Config:
             ("SubmitExceptionView", _READ),
             ("ActivityApi", _API_ENTRY),
             _SKP_APIS_READ, _SKP_PLAN, _SKP_PLAN_ITEMS, _GOAL_WRITE, *_CASCADE,
+            *_SKP_MINE_PAGES, *_SKP_READ_PAGES, *_GOAL_PAGES,
             (_WORK_MENUS + "|" + _REPORT_MENUS + "|Pengaturan|Pengecualian Batas Pengajuan", "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),
             ("AttendanceView", _READ),
@@ -243,6 +253,7 @@ class Config:
             ("Kinerja|Aktivitas Saya", "menu_access"),
             ("ActivityApi", _API_ENTRY),
             _SKP_APIS_READ, _SKP_PLAN, _SKP_PLAN_ITEMS, *_CASCADE,
+            *_SKP_MINE_PAGES, ("StrategicGoalView", "can_index"), ("SKP|Sasaran Strategis", "menu_access"),
             (_WORK_MENUS, "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),
             ("AttendanceView|EvaluationView", _READ),
@@ -261,6 +272,7 @@ class Config:
             _QUEUE_PAGE,
             ("ActivityApi", _API_DECIDE),
             _SKP_APIS_READ, _SKP_DECIDE, *_CASCADE,
+            *_SKP_DECIDE_PAGES,
             (_WORK_MENUS + "|" + _QUEUE_MENUS, "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),
             ("EvaluationView", _READ + "|can_subordinates|can_evaluate"),
@@ -278,6 +290,7 @@ class Config:
             ("OverdueReportView", "can_index"),
             ("ActivityApi", _API_READ),
             _SKP_APIS_READ, *_CASCADE,
+            *_SKP_READ_PAGES,
             (_MASTER_MENUS + "|Audit|Log Audit|" + _WORK_MENUS + "|" + _REPORT_MENUS + "|" + _SETTING_MENUS,
              "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),

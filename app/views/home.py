@@ -27,12 +27,26 @@ LINKS = (
     ("my", "can_index", "MyActivitiesView", "MyActivitiesView.index"),
     ("my_edit", "can_edit", "MyActivitiesView", None),
     ("queue_page", "can_index", "QueueView", "QueueView.index"),
+    # SKP tahunan (app/views/skp.py): one's own plan and the superior's approvals.
+    ("skp_mine", "can_index", "MySkpView", "MySkpView.index"),
+    ("skp_queue", "can_index", "SkpApprovalView", "SkpApprovalView.index"),
 )
 # key shown on the page -> the phone page that serves it first
 PREFERRED = {"add": "my_add", "mine": "my", "queue": "queue_page"}
 
 
 _format_minutes = format_number  # 1234 -> '1.234' (app.formatting)
+
+
+def _skp_pending() -> int:
+    """Submitted SKP waiting for the current user's decision (app.services.skp's queue)."""
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import Skp
+    from app.services.skp import approval_queue_clause
+
+    return db.session.scalar(select(func.count()).select_from(Skp).where(approval_queue_clause(current_actor()))) or 0
 
 
 class HomeView(IndexView):
@@ -51,4 +65,4 @@ class HomeView(IndexView):
         return self.render_template(
             self.index_template, appbuilder=self.appbuilder, employee=current_employee(),
             home=home_for(current_actor()), can=can, urls=urls, fmt=format_short_date, num=_format_minutes,
-            period_states=PERIOD_STATES)
+            period_states=PERIOD_STATES, skp_pending=_skp_pending() if can["skp_queue"] else 0)
