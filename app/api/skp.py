@@ -118,6 +118,7 @@ class SkpApi(_SkpApiBase):
                     "version"]
     show_columns = list_columns + ["position.id", "position.name", "unit.id", "created_at"]
     add_columns = ["year"]
+    edit_columns = ["year"]  # no PUT (an SKP changes through its actions); `_info` offers no relation
     search_columns = ["year", "status", "employee", "superior"]
     order_columns = ["id", "year", "status"]
     base_order = ("id", "desc")
