@@ -38,6 +38,7 @@ from wtforms.validators import DataRequired, EqualTo
 from app.domain.passwords import password_problems
 from app.models.audit import utcnow
 from app.services import sessions
+from app.views.widgets import EkListWidget
 
 log = logging.getLogger("ekinerja.auth")
 
@@ -342,7 +343,9 @@ class EkResetMyPasswordView(ResetMyPasswordView):
 class UserDBModelView(FabUserDBModelView):
     """FAB's user pages (also "Profil"): Aktif as Ya/Tidak and the roles as a list of names,
     not Python's True and ['Pegawai']. Same class name as FAB's, so endpoints, permissions and
-    the page_/_oc_ list arguments keep their names."""
+    the page_/_oc_ list arguments keep their names. Light list rows as the app's lists (10,000
+    logins: 100 rows of FAB's list were 278 KB)."""
+    list_widget = EkListWidget
     formatters_columns = {
         "active": lambda v: "Ya" if v else "Tidak",
         "roles": lambda roles: ", ".join(r.name for r in roles or []),

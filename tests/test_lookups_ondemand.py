@@ -112,6 +112,19 @@ def test_a_list_page_of_100_rows_stays_light(world, many, login_as):
     assert re.search(r'<script src="/static/js/list_rows\.js[^"]*" nonce="[^"]+"', html)
 
 
+def test_the_user_list_of_100_logins_stays_light(world, login_as):
+    from flask_appbuilder.security.sqla.models import User
+
+    db.session.execute(insert(User), [
+        {"first_name": f"Uji {i}", "last_name": "-", "username": f"uji{i:03d}", "email": f"uji{i:03d}@malangkota.go.id",
+         "active": True, "password": "x"} for i in range(100)])
+    db.session.commit()
+    resp = login_as("admin").get("/users/list/?psize_UserDBModelView=100")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200 and html.count("ek-delete") >= 100
+    assert len(resp.data) < TARGET and html.count("<script") < 20, len(resp.data)
+
+
 def test_list_relations_cost_no_query_per_row(app, world, many, login_as):
     """Jabatan and Unit Kerja of 100 employees: one query each, not one per row."""
     from sqlalchemy import event

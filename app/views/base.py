@@ -6,7 +6,6 @@ from contextvars import ContextVar
 from flask import abort, current_app, flash, g, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from flask_appbuilder.widgets import ListWidget
 from sqlalchemy.orm import selectinload
 
 from app.extensions import db
@@ -15,6 +14,7 @@ from app.security import log_refusal, refuse, scope_filters, write_refusal
 from app.services import ValidationFailed
 from app.services import masterdata
 from app.views.lookups import LookupEndpointMixin, use_lookups
+from app.views.widgets import EkListWidget
 from app.views.return_to import ReturnToList
 
 PAGE_SIZE_MAX = 100
@@ -163,12 +163,6 @@ class BoundedSQLAInterface(SQLAInterface):
         inner = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
         counted = inner.limit(bound + 1).count()
         return BoundedCount(bound) if counted > bound else counted
-
-
-class EkListWidget(ListWidget):
-    """FAB's list with light rows: no <script> per row (widgets/ek_list.html)."""
-
-    template = "widgets/ek_list.html"
 
 
 class ScopedModelView(ReturnToList, LookupEndpointMixin, ModelView):
