@@ -7,7 +7,8 @@ database by the scope rules of design section 1 written out in plain Python (not
 app.security), so a lookup built from the wrong scope is caught.
 
 `expected_ids()` is shared with the page matrix in tests/test_permissions.py (form dropdowns
-and list search widgets).
+and list search widgets, looked up on demand through app/views/lookups.py) and with
+tests/test_lookups_ondemand.py.
 """
 from __future__ import annotations
 
