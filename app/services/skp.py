@@ -193,7 +193,8 @@ def _lock_skp(skp_id: int):
     """The SKP row of an RHK or indicator change, locked against a concurrent decision."""
     from app.models import Skp
 
-    return db.session.scalar(select(Skp).where(Skp.id == skp_id).with_for_update(of=Skp))
+    return db.session.scalar(select(Skp).where(Skp.id == skp_id).with_for_update(of=Skp)
+                             .execution_options(populate_existing=True))
 
 
 # --------------------------------------------------------------------------- who may act
