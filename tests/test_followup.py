@@ -348,3 +348,24 @@ def test_pages_fit_a_phone_and_use_nonces(histories, world, login_as):
         assert ' onclick=' not in page and ' onchange=' not in page, url
         for tag in page.split("<script")[1:]:
             assert "nonce=" in tag.split(">")[0], url
+
+
+def test_potential_thresholds_are_the_years_parameters(histories, world, api_as):
+    from app.services import ValidationFailed
+    from app.services import parameters as params_service
+
+    _potential(world.employee("staff_a"), 85)
+    db.session.commit()
+    client, h = api_as("bkd")
+
+    def boxes():
+        got = client.get("/api/v1/followup/talent-box?year=2026", headers=h).get_json()["boxes"]
+        return {b["box"]: [e["nip"] for e in b["employees"]] for b in got if b["count"]}
+
+    assert boxes() == {9: ["199004042015032004"]}  # 85 >= 80 (default): high
+    params_service.set_value(2026, "potential_high_from", "90")
+    db.session.commit()
+    assert boxes() == {7: ["199004042015032004"]}  # 85 < 90: middle
+    with pytest.raises(ValidationFailed, match="Batas potensi rendah"):
+        params_service.set_value(2026, "potential_low_below", "95")
+    db.session.rollback()

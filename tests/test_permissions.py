@@ -429,6 +429,9 @@ def test_followup_page_matrix(role, world, login_as):
         before = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
         check("POST aturan/hapus", client.post(f"/tindak-lanjut/aturan/{rows['rule']}/hapus").status_code, 403)
         check("POST nilai-potensi/simpan", client.post("/nilai-potensi/simpan", data={"score": "1"}).status_code, 403)
+        check("POST nilai-potensi/upload", client.post("/nilai-potensi/upload", data={}).status_code, 403)
+        check("POST nilai-potensi/confirm", client.post("/nilai-potensi/confirm", data={"token": "x" * 32}).status_code,
+              403)
         after = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
         if after < before + 2:
             problems.append("penolakan tindak lanjut tidak tercatat di log audit")
@@ -592,3 +595,55 @@ def test_cascade_matrix(role, world, login_as, api_as):
     after = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
     if role in ("operator", "pegawai", "atasan"):
         assert after >= refusals + 3, "penolakan matriks peran hasil tidak tercatat di log audit"
+
+
+# --------------------------------------------------------------------------- SKP pages (issue 12 item 1)
+# app/views/skp.py per role: (SKP Saya, Persetujuan SKP, detail of the in-scope SKP, detail of the
+# other OPD's, Sasaran Strategis, approve the in-scope SUBMITTED SKP, approve the other's, change
+# the other's RHK). Rows of skp_rows(): staff_a's (Dinkes, superior kabid_a) and staff_b's (Disdik).
+SKP_PAGES = {
+    "admin": (200, 200, 200, 200, 200, 403, 403, 403),  # every permission, but neither superior nor planner
+    "bkd": (403, 200, 200, 200, 200, 403, 403, 403),  # decides at the top of the tree only
+    "auditor": (403, 403, 200, 200, 200, 403, 403, 403),
+    "operator": (200, 403, 200, 404, 200, 403, 403, 404),
+    "pegawai": (200, 403, 200, 404, 200, 403, 403, 404),
+    "atasan": (200, 200, 200, 404, 200, 302, 404, 404),  # kabid_a: Pegawai and the derived Atasan
+    "keuangan": (403, 403, 403, 403, 403, 403, 403, 403),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_skp_page_matrix(role, world, login_as):
+    from app.models import Rhk, Skp
+
+    mine, other, _goal = skp_rows(world)
+    client = login_as(role)
+    want = dict(zip(("mine", "queue", "show in", "show out", "goals", "approve in", "approve out", "rhk out"),
+                    SKP_PAGES[role]))
+    problems = []
+
+    def check(label, got):
+        if got != want[label]:
+            problems.append(f"{label}: {got} (diharapkan {want[label]})")
+
+    check("mine", client.get("/skp-saya/?tahun=2027").status_code)
+    check("queue", client.get("/persetujuan-skp/").status_code)
+    check("show in", client.get(f"/persetujuan-skp/{mine['skp']}").status_code)
+    check("show out", client.get(f"/persetujuan-skp/{other['skp']}").status_code)
+    check("goals", client.get("/sasaran-strategis/?tahun=2027").status_code)
+    refusals = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
+    db.session.commit()
+    check("approve out", client.post(f"/persetujuan-skp/{other['skp']}/setujui").status_code)
+    check("rhk out", client.post(f"/skp-saya/rhk/{other['rhk']}/ubah", data={"name": "X"}).status_code)
+    db.session.expire_all()
+    if db.session.get(Skp, other["skp"]).status != "SUBMITTED" or db.session.get(Rhk, other["rhk"]).name != "RHK staff_b":
+        problems.append("baris di luar cakupan berubah")
+    after = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
+    db.session.commit()
+    if after < refusals + 2:
+        problems.append("penolakan halaman SKP tidak tercatat di log audit")
+    check("approve in", client.post(f"/persetujuan-skp/{mine['skp']}/setujui").status_code)
+    db.session.expire_all()
+    if (db.session.get(Skp, mine["skp"]).status == "APPROVED") != (want["approve in"] == 302):
+        problems.append("status SKP dalam cakupan tidak sesuai")
+    assert not problems, "\n".join(problems)
