@@ -3,13 +3,13 @@ approval history, realisation per period, activity -> RHK link, follow-up rules 
 potential assessments and predikat imported from BKN e-Kinerja
 
 Revision ID: 0010
-Revises: 0009
+Revises: 0008
 """
 from alembic import op
 import sqlalchemy as sa
 
 revision = '0010'
-down_revision = '0009'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 
