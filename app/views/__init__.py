@@ -65,10 +65,10 @@ def register_views(appbuilder) -> None:
     # SKP tahunan pages (issue 12 item 1): plan one's own, approve, detail and list, strategic goals.
     from app.views.skp import MySkpView, SkpApprovalView, StrategicGoalView
 
-    appbuilder.add_view(MySkpView, "SKP Saya", icon="fa-bullseye", category="SKP", category_icon="fa-bullseye")
+    appbuilder.add_view(MySkpView, "SKP Saya", icon="fa-file-alt", category="SKP", category_icon="fa-clipboard-list")
     appbuilder.add_view(SkpApprovalView, "Persetujuan SKP", icon="fa-check-double", category="SKP")
-    appbuilder.add_link("Daftar SKP", href="/persetujuan-skp/daftar", icon="fa-list-alt", category="SKP")
-    appbuilder.add_view(StrategicGoalView, "Sasaran Strategis", icon="fa-flag", category="SKP")
+    appbuilder.add_link("Daftar SKP", href="/persetujuan-skp/daftar", icon="fa-list", category="SKP")
+    appbuilder.add_view(StrategicGoalView, "Sasaran Strategis", icon="fa-star", category="SKP")
     # Matriks peran hasil (issue 12 item 2): the cascade per OPD with its gaps, page and API.
     from app.api.cascade import CascadeApi
     from app.views.cascade import CascadeView
