@@ -22,7 +22,7 @@ import hashlib
 import os
 import re
 
-from flask import Flask, current_app, jsonify, request, send_from_directory, url_for
+from flask import Blueprint, Flask, current_app, jsonify, request, send_from_directory, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_compress import Compress
 from werkzeug.security import safe_join
@@ -34,7 +34,7 @@ YEAR = 365 * 24 * 3600
 # and (ek_lean_page) the login form, the first page a phone opens.
 LEAN_VIEWS = frozenset({"HomeView", "MyActivitiesView", "QueueView"})
 ICON_DIR = "icons"
-PUBLIC_FILES = ("favicon", "web_manifest")
+PUBLIC_FILES = ("ek_assets.favicon", "ek_assets.manifest")
 THEME_COLOR = "#0d4f8b"
 
 # path -> (mtime_ns, size, digest): a file is hashed again only when it changed on disk.
@@ -161,8 +161,10 @@ def register(app: Flask) -> None:
             cc.max_age = app.config["STATIC_MAX_AGE"]
         return response
 
-    app.add_url_rule("/manifest.webmanifest", "web_manifest", manifest)
-    app.add_url_rule("/favicon.ico", "favicon", favicon)
+    assets = Blueprint("ek_assets", __name__)
+    assets.add_url_rule("/manifest.webmanifest", "manifest", manifest)
+    assets.add_url_rule("/favicon.ico", "favicon", favicon)
+    app.register_blueprint(assets)
     app.jinja_env.globals.update(ek_lean_page=ek_lean_page, ek_theme_color=THEME_COLOR)
     register_commands(app)
 

@@ -64,7 +64,7 @@ def test_forms_wrap_on_a_phone(app, login_as):
     # .table-responsive), cutting off help texts and inputs: every page loads the app
     # stylesheet whose phone rule lets form cells wrap.
     body = login_as("operator").get("/employeeview/add").get_data(as_text=True)
-    assert 'href="/static/css/ekinerja.css"' in body
+    assert 'href="/static/css/ekinerja.css?v=' in body  # fingerprinted (app/static_assets.py)
     css = app.test_client().get("/static/css/ekinerja.css")
     text = css.get_data(as_text=True)
     assert css.status_code == 200 and "max-width: 767px" in text
