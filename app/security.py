@@ -350,6 +350,17 @@ def entry_scope_clause() -> Any:
     return and_(or_(*clauses), Employee.active.is_(True))
 
 
+def rhk_entry_scope_clause() -> Any:
+    """RHK a daily activity entered by the current user may name: the active RHK of the approved
+    plan (SKP and RHK approved) of an employee the user may enter activities for
+    (entry_scope_clause); app.services.realisation.rhk_entry_errors checks the chosen one."""
+    from app.models import Employee, Rhk, Skp
+
+    entry_employees = select(Employee.id).where(entry_scope_clause())
+    approved_skp = select(Skp.id).where(Skp.approved_revision.is_not(None), Skp.employee_id.in_(entry_employees))
+    return and_(Rhk.active.is_(True), Rhk.approved_revision.is_not(None), Rhk.skp_id.in_(approved_skp))
+
+
 def own_rows_clause(model) -> Any:
     """The current user's OWN rows of a model holding `employee_id` (the self-service pages:
     never a subordinate's or an OPD colleague's row, whatever else the role may see)."""
@@ -662,6 +673,21 @@ def lookup_filters(*fields: str) -> dict:
 def entry_lookup_filters() -> list:
     """`*_query_rel_fields` entry for the employee of an activity entry (`entry_scope_clause`)."""
     return [["id", EntryScopeFilter, None]]
+
+
+class RhkEntryScopeFilter(BaseFilter):
+    """RHK an activity entry may name (`rhk_entry_scope_clause`)."""
+
+    name = "RHK yang berlaku"
+    arg_name = "rhk_entry_scope"
+
+    def apply(self, query, value):
+        return query.filter(rhk_entry_scope_clause())
+
+
+def rhk_entry_lookup_filters() -> list:
+    """`*_query_rel_fields` entry for the RHK of an activity entry (`rhk_entry_scope_clause`)."""
+    return [["id", RhkEntryScopeFilter, None]]
 
 
 def active_lookup_filters() -> list:

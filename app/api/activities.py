@@ -27,21 +27,22 @@ from app.extensions import db
 from app.models import Activity, ActivityCatalog, Employee
 from app.params import to_int
 from app.security import (
-    ROLE_OPERATOR, active_lookup_filters, entry_lookup_filters, log_refusal, scope_clause, scope_filters,
+    ROLE_OPERATOR, active_lookup_filters, entry_lookup_filters, log_refusal, rhk_entry_lookup_filters, scope_clause,
+    scope_filters,
 )
 from app.services import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services import activities as svc
 
 ENTITY = "Activity"
 ENTRY_FIELDS = ("employee", "date", "catalog", "description", "volume", "start_time", "end_time",
-                "evidence_link")
+                "evidence_link", "rhk")
 EDIT_FIELDS = tuple(f for f in ENTRY_FIELDS if f != "employee")
 # Computed by the services: refused with a clear message rather than "unknown field".
 READ_ONLY_FIELDS = {
     "id", "status", "claimed_minutes", "recognised_minutes", "superior", "superior_id", "escalation",
     "escalation_id", "review_due", "submitted_at", "decided_by", "decided_by_id", "decided_at",
     "decision_note", "entered_by", "entered_by_id", "created_at", "employee_id", "catalog_id",
-    "evidence_file", "evidence_name",
+    "evidence_file", "evidence_name", "rhk_id",
 }
 BULK_MAX = 500
 
@@ -170,6 +171,17 @@ def _parse_entry(body: dict, allowed: tuple[str, ...]) -> dict[str, Any]:
     if "evidence_link" in body:
         link = (_optional_text(body, "evidence_link", errors) or "").strip()
         values["evidence_link"] = link or None
+    if "rhk" in body:
+        # The RHK of the approved SKP (null: non-SKP work); its rules in svc.check_entry.
+        if body["rhk"] is None:
+            values["rhk"] = None
+        else:
+            from app.models import Rhk
+
+            rhk_id = _int_or_none(body["rhk"])
+            values["rhk"] = db.session.get(Rhk, rhk_id) if rhk_id is not None else None
+            if values["rhk"] is None:
+                add("rhk", "RHK yang dipilih tidak ditemukan.")
     if errors:
         raise ValidationFailed(errors)
     return values
@@ -192,7 +204,7 @@ class ActivityApi(ModelRestApi):
         "recognised_minutes", "status", "superior.id", "decision_note", "version",
     ]
     show_columns = list_columns + [
-        "catalog.id", "evidence_link", "evidence_name", "submitted_at", "review_due", "escalation.id",
+        "catalog.id", "rhk.id", "rhk.name", "evidence_link", "evidence_name", "submitted_at", "review_due", "escalation.id",
         "decided_at", "created_at",
     ]
     add_columns = list(ENTRY_FIELDS)
@@ -201,8 +213,9 @@ class ActivityApi(ModelRestApi):
     order_columns = ["id", "date", "status", "claimed_minutes"]
     base_order = ("date", "desc")
     # `_info` lookups: whom the user may enter activities for, and the active catalog.
-    add_query_rel_fields = {"employee": entry_lookup_filters(), "catalog": active_lookup_filters()}
-    edit_query_rel_fields = {"catalog": active_lookup_filters()}
+    add_query_rel_fields = {"employee": entry_lookup_filters(), "catalog": active_lookup_filters(),
+                            "rhk": rhk_entry_lookup_filters()}
+    edit_query_rel_fields = {"catalog": active_lookup_filters(), "rhk": rhk_entry_lookup_filters()}
 
     def __init__(self, **kwargs):
         self.base_filters = scope_filters()

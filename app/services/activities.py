@@ -244,6 +244,11 @@ def check_entry(values: Mapping[str, Any], current_id: Optional[int], actor: Act
     link = (values.get("evidence_link") or "").strip()
     if link and not _valid_link(link):
         add("evidence_link", "Tautan bukti harus berupa alamat http:// atau https:// yang lengkap.")
+    # The RHK of the approved SKP the work realises (None: non-SKP work; required by parameter).
+    from app.services.realisation import rhk_entry_errors
+
+    for m in rhk_entry_errors(employee, day, values.get("rhk"), bool(values.get("rhk_unknown"))):
+        add("rhk", m)
     if errors:
         return errors, 0
 
@@ -378,7 +383,7 @@ def submit(item, actor: Actor) -> None:
     except wf.WorkflowError as err:
         raise ValidationFailed({"status": [str(err)]}) from None
     values = {c: getattr(item, c) for c in ("employee", "date", "catalog", "description", "volume",
-                                            "start_time", "end_time", "evidence_link")}
+                                            "start_time", "end_time", "evidence_link", "rhk")}
     values["returned_on"] = returned_on(item)
     errors, claimed = check_entry(values, item.id, actor, for_submit=True)
     if errors:

@@ -21,7 +21,7 @@ from app.models.audit import AuditLog, utcnow
 
 AUDITED = {"Unit", "Position", "Employee", "SuperiorOverride", "ActivityCatalog", "Holiday", "Period",
            "Activity", "SubmitException", "Parameter", "Evaluation", "OrgPredikat", "TppRate", "Sanction",
-           "StrategicGoal", "Skp", "Rhk", "RhkIndicator"}
+           "StrategicGoal", "Skp", "Rhk", "RhkIndicator", "RhkRealisation"}
 # Derived caches, recomputed by the system (not someone's change).
 _SKIP_COLUMNS = {"Employee": {"superior_id"}, "Unit": {"opd_id"}}
 

@@ -1,0 +1,153 @@
+"""SKP realisation (issue 12 item 3): daily work linked to an RHK of the approved SKP (the one
+entry validator behind the phone page, the admin form and the API), the sums of a period, the
+employee's realisation per indicator and the superior's evaluation page showing it.
+
+SKP data is written directly through the models: staff_a (Dinas Kesehatan, superior kabid_a)
+has an approved SKP 2026 with two RHK in force, one RHK not yet approved and one removed by a
+revision; kabid_a has an approved SKP too; staff_a's SKP 2025 is approved as well."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Activity, AuditLog, Period
+
+TODAY = date(2026, 11, 18)  # a Wednesday
+PDF = b"%PDF-1.4 bukti realisasi"
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(app, tmp_path):
+    app.config["FIXED_TODAY"] = TODAY
+    app.config["UPLOAD_FOLDER"] = str(tmp_path / "uploads")
+
+
+def _skp(emp, year=2026, approved=True, superior=None):
+    from app.models import Skp
+
+    skp = Skp(employee=emp, year=year, status="APPROVED" if approved else "SUBMITTED", revision=1,
+              approved_revision=1 if approved else None, position_id=emp.position_id, unit_id=emp.unit_id,
+              opd_id=emp.unit.opd_id, superior=superior, submitted_at=datetime(year, 1, 5))
+    db.session.add(skp)
+    return skp
+
+
+def _rhk(skp, number, name, approved=True, active=True, indicators=(("KUANTITAS", "Laporan tersusun", 12, "laporan"),)):
+    from app.models import Rhk, RhkIndicator
+
+    rhk = Rhk(skp=skp, kind="UTAMA", number=number, name=name, approved_revision=1 if approved else None,
+              active=active)
+    for i, (aspect, name_i, target, unit) in enumerate(indicators):
+        rhk.indicators.append(RhkIndicator(number=i + 1, aspect=aspect, name=name_i, target_value=target,
+                                           target_unit=unit))
+    db.session.add(rhk)
+    return rhk
+
+
+@pytest.fixture
+def plan(world):
+    staff, kabid = world.employee("staff_a"), world.employee("kabid_a")
+    s = _skp(staff, superior=kabid)
+    r1 = _rhk(s, 1, "Tersusunnya laporan data kesehatan bulanan",
+              indicators=(("KUANTITAS", "Jumlah laporan data tersusun", 12, "laporan"),
+                          ("KUALITAS", "Laporan diterima tanpa revisi", 100, "persen")))
+    r2 = _rhk(s, 2, "Terlaksananya pemutakhiran data puskesmas")
+    r_new = _rhk(s, 3, "RHK usulan revisi belum disetujui", approved=False)
+    r_old = _rhk(s, 4, "RHK lama yang dihapus pada revisi", active=False)
+    k = _skp(kabid, superior=world.employee("kadis_a"))
+    rk = _rhk(k, 1, "Meningkatnya layanan bidang")
+    old = _skp(staff, year=2025, superior=kabid)
+    r2025 = _rhk(old, 1, "RHK tahun lalu")
+    db.session.commit()
+    return {"skp": s.id, "r1": r1.id, "r2": r2.id, "r_new": r_new.id, "r_old": r_old.id, "rk": rk.id,
+            "r2025": r2025.id, "ind1": r1.indicators[0].id, "ind2": r1.indicators[1].id,
+            "ind_r2": r2.indicators[0].id, "kabid_skp": k.id}
+
+
+def _set_required(year=2026, value=True):
+    from app.models import Parameter
+
+    row = db.session.scalar(select(Parameter).where(Parameter.year == year, Parameter.key == "activity_requires_rhk"))
+    if row is None:
+        row = Parameter(year=year, key="activity_requires_rhk")
+        db.session.add(row)
+    row.value = "true" if value else "false"
+    db.session.commit()
+
+
+def _count(**where):
+    q = select(func.count()).select_from(Activity)
+    for k, v in where.items():
+        q = q.where(getattr(Activity, k) == v)
+    return db.session.scalar(q)
+
+
+def _refusals() -> int:
+    return db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
+
+
+# --------------------------------------------------------------------------- the API
+API_BODY = {"date": "2026-11-17", "description": "Menyusun laporan data", "volume": 1, "start_time": "08:00",
+            "end_time": "09:00"}
+
+
+def test_api_links_an_rhk_in_force_and_refuses_any_other(plan, api_as):
+    client, headers = api_as("pegawai")
+    resp = client.post("/api/v1/activity/", json={**API_BODY, "rhk": plan["r1"]}, headers=headers)
+    assert resp.status_code == 201, resp.get_json()
+    created = resp.get_json()
+    assert db.session.get(Activity, created["id"]).rhk_id == plan["r1"]
+    assert created["result"]["rhk"]["name"] == "Tersusunnya laporan data kesehatan bulanan"
+    before = _count()
+    cases = {
+        "rk": "bukan bagian dari SKP pegawai ini",
+        "r_new": "belum disetujui atasan",
+        "r_old": "sudah tidak berlaku",
+        "r2025": "SKP tahun 2025",
+    }
+    for key, words in cases.items():
+        resp = client.post("/api/v1/activity/", json={**API_BODY, "start_time": "10:00", "end_time": "11:00",
+                                                      "rhk": plan[key]}, headers=headers)
+        assert resp.status_code == 422, key
+        assert any(words in m for m in resp.get_json()["message"]["rhk"]), (key, resp.get_json())
+    resp = client.post("/api/v1/activity/", json={**API_BODY, "rhk": 999999}, headers=headers)
+    assert resp.status_code == 422 and "tidak ditemukan" in resp.get_json()["message"]["rhk"][0]
+    assert _count() == before
+    # Edit: change the link, then unlink (non-SKP work).
+    pk = created["id"]
+    resp = client.put(f"/api/v1/activity/{pk}", json={"rhk": plan["r2"]}, headers=headers)
+    assert resp.status_code == 200 and db.session.get(Activity, pk).rhk_id == plan["r2"]
+    resp = client.put(f"/api/v1/activity/{pk}", json={"rhk": plan["rk"]}, headers=headers)
+    assert resp.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Activity, pk).rhk_id == plan["r2"]
+    resp = client.put(f"/api/v1/activity/{pk}", json={"rhk": None}, headers=headers)
+    assert resp.status_code == 200 and db.session.get(Activity, pk).rhk_id is None
+
+
+def test_api_required_by_the_yearly_parameter(plan, api_as, world):
+    client, headers = api_as("pegawai")
+    _set_required()
+    resp = client.post("/api/v1/activity/", json=API_BODY, headers=headers)
+    assert resp.status_code == 422
+    assert "wajib dikaitkan dengan RHK" in resp.get_json()["message"]["rhk"][0]
+    assert _count() == 0
+    assert client.post("/api/v1/activity/", json={**API_BODY, "rhk": plan["r1"]}, headers=headers).status_code == 201
+    # Another year without the parameter: non-SKP work is fine.
+    # An employee without an approved SKP is told why.
+    c2, h2 = api_as(world.employee("staff_b").nip)
+    resp = c2.post("/api/v1/activity/", json=API_BODY, headers=h2)
+    assert resp.status_code == 422 and "belum disetujui atasan" in resp.get_json()["message"]["rhk"][0]
+
+
+def test_api_info_offers_only_own_rhk_in_force(plan, api_as):
+    client, headers = api_as("pegawai")
+    body = client.get("/api/v1/activity/_info?q=(keys:!(add_columns))", headers=headers).get_json()
+    rhk = next(c for c in body["add_columns"] if c["name"] == "rhk")
+    assert sorted(v["id"] for v in rhk["values"]) == sorted([plan["r1"], plan["r2"], plan["r2025"]])
