@@ -75,13 +75,19 @@ class EkUser(FastHttpUser):
     network_timeout = 120.0
     wait_time = between(0.5, 1.5)
     role = ""
+    shares_login = False
 
     def on_start(self):
         pool = POOLS.get(self.role)
         if not pool:
             raise StopUser()  # every login of this role is in use
-        # Logins are not shared between simulated users (no two users enter on one day).
-        self.account = pool.popleft()
+        # Users who write take a login of their own (no two users enter on one day or decide
+        # the same queue); users who only read (operators, BKD) may share one.
+        if self.shares_login:
+            self.account = pool[0]
+            pool.rotate(-1)
+        else:
+            self.account = pool.popleft()
         self.done = 0
         with self.client.post("/api/v1/security/login", name="login", catch_response=True, json={
                 "username": self.account["username"], "password": PASSWORD, "provider": "db"}) as resp:
@@ -188,6 +194,7 @@ class Atasan(EkUser):
 class Operator(EkUser):
     weight = 2
     role = "Operator OPD"
+    shares_login = True
 
     @task(3)
     def list_opd(self):
@@ -204,11 +211,7 @@ class Operator(EkUser):
 class Bkd(EkUser):
     weight = 1
     role = "BKD"
-
-    def on_start(self):
-        if POOLS.get(self.role) and len(POOLS[self.role]) == 1:
-            POOLS[self.role].append(dict(POOLS[self.role][0]))  # BKD only reads: one login may serve many
-        super().on_start()
+    shares_login = True
 
     @task(2)
     def list_all(self):
