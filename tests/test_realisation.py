@@ -151,3 +151,94 @@ def test_api_info_offers_only_own_rhk_in_force(plan, api_as):
     body = client.get("/api/v1/activity/_info?q=(keys:!(add_columns))", headers=headers).get_json()
     rhk = next(c for c in body["add_columns"] if c["name"] == "rhk")
     assert sorted(v["id"] for v in rhk["values"]) == sorted([plan["r1"], plan["r2"], plan["r2025"]])
+
+
+# --------------------------------------------------------------------------- the phone page
+def _entry(**over):
+    data = {"date": "2026-11-17", "catalog_id": "", "description": "Menyusun bahan rapat", "volume": "1",
+            "start_time": "08:00", "end_time": "09:30", "evidence_link": "", "rhk_id": ""}
+    data.update(over)
+    return data
+
+
+def test_phone_page_offers_the_approved_rhk_and_links_one(plan, login_as):
+    client = login_as("pegawai")
+    html = client.get("/aktivitas-saya/?tanggal=2026-11-17").get_data(as_text=True)
+    block = re.search(r'<select id="f-rhk".*?</select>', html, re.S).group(0)
+    assert "— bukan SKP —" in block
+    assert "Tersusunnya laporan data kesehatan bulanan" in block and "Terlaksananya pemutakhiran" in block
+    for name in ("belum disetujui", "dihapus pada revisi", "Meningkatnya layanan bidang", "RHK tahun lalu"):
+        assert name not in block
+    resp = client.post("/aktivitas-saya/catat", data=_entry(rhk_id=str(plan["r1"])))
+    assert resp.status_code == 302
+    item = db.session.scalar(select(Activity))
+    assert item.rhk_id == plan["r1"]
+    html = client.get("/aktivitas-saya/?tanggal=2026-11-17").get_data(as_text=True)
+    assert "RHK: Tersusunnya laporan data kesehatan bulanan" in html
+    # Editing shows the link chosen; unlinking makes it non-SKP work.
+    html = client.get(f"/aktivitas-saya/ubah/{item.id}").get_data(as_text=True)
+    assert re.search(rf'<option value="{plan["r1"]}" selected>', html)
+    assert client.post(f"/aktivitas-saya/ubah/{item.id}", data=_entry(rhk_id="")).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Activity, item.id).rhk_id is None
+
+
+@pytest.mark.parametrize("key,words", [
+    ("rk", "bukan bagian dari SKP pegawai ini"), ("r_new", "belum disetujui atasan"),
+    ("r_old", "sudah tidak berlaku"), ("r2025", "SKP tahun 2025"), (None, "tidak ditemukan"),
+])
+def test_phone_page_refuses_an_rhk_not_in_force(plan, login_as, key, words):
+    client = login_as("pegawai")
+    resp = client.post("/aktivitas-saya/catat", data=_entry(rhk_id=str(plan[key]) if key else "99999"))
+    assert resp.status_code == 422
+    assert words in resp.get_data(as_text=True)
+    assert _count() == 0
+
+
+def test_phone_page_required_by_parameter_and_hidden_without_approved_skp(plan, login_as, world):
+    _set_required()
+    client = login_as("pegawai")
+    resp = client.post("/aktivitas-saya/catat", data=_entry())
+    assert resp.status_code == 422 and "wajib dikaitkan dengan RHK" in resp.get_data(as_text=True)
+    assert _count() == 0
+    # staff_b has no SKP: no RHK field at all, and the parameter's reason is told.
+    other = login_as(world.employee("staff_b").nip)
+    html = other.get("/aktivitas-saya/?tanggal=2026-11-17").get_data(as_text=True)
+    assert 'id="f-rhk"' not in html
+    resp = other.post("/aktivitas-saya/catat", data=_entry())
+    assert resp.status_code == 422 and "belum disetujui atasan" in resp.get_data(as_text=True)
+    _set_required(value=False)
+    assert other.post("/aktivitas-saya/catat", data=_entry()).status_code == 302
+
+
+# --------------------------------------------------------------------------- the admin form
+def _admin_form(world, who="staff_a", **over):
+    data = {"employee": str(world.employee(who).id), "date": "2026-11-17", "catalog": "",
+            "description": "Menyusun bahan rapat koordinasi", "volume": "1", "start_time": "08:00",
+            "end_time": "09:30", "evidence_link": "", "rhk": ""}
+    data.update(over)
+    return data
+
+
+def test_admin_form_links_and_refuses(plan, world, login_as):
+    client = login_as("operator")
+    resp = client.post("/activityview/add", data=_admin_form(world, rhk=str(plan["r1"])))
+    assert resp.status_code == 302
+    assert db.session.scalar(select(Activity)).rhk_id == plan["r1"]
+    # kabid_a's RHK for staff_a (both in the operator's OPD): not staff_a's plan.
+    resp = client.post("/activityview/add", data=_admin_form(world, rhk=str(plan["rk"]), start_time="10:00",
+                                                             end_time="11:00"))
+    assert resp.status_code == 200 and "bukan bagian dari SKP pegawai ini" in resp.get_data(as_text=True)
+    # A not yet approved RHK is not even offered by the lookup.
+    resp = client.post("/activityview/add", data=_admin_form(world, rhk=str(plan["r_new"]), start_time="10:00",
+                                                             end_time="11:00"))
+    assert resp.status_code == 200 and "di luar cakupan" in resp.get_data(as_text=True)
+    assert _count() == 1
+    # The on-demand lookup offers the RHK in force of the employees the operator enters for.
+    body = client.get("/activityview/lookup/rhk/add?q=").get_json()
+    ids = {int(r["id"]) for r in body["results"]}
+    assert plan["r1"] in ids and plan["rk"] in ids and plan["r_new"] not in ids and plan["r_old"] not in ids
+    _set_required()
+    resp = client.post("/activityview/add", data=_admin_form(world, start_time="10:00", end_time="11:00"))
+    assert resp.status_code == 200 and "wajib dikaitkan dengan RHK" in resp.get_data(as_text=True)
+    assert _count() == 1

@@ -20,7 +20,8 @@ from app.extensions import db
 from app.formatting import format_date
 from app.models import Activity
 from app.security import (
-    active_lookup_filters, entry_lookup_filters, log_refusal, lookup_filters, refuse, scope_clause,
+    active_lookup_filters, entry_lookup_filters, log_refusal, lookup_filters, refuse, rhk_entry_lookup_filters,
+    scope_clause,
 )
 from app.services import Forbidden, ServiceError, ValidationFailed
 from app.services import activities as svc
@@ -68,7 +69,7 @@ ACTIVITY_LABELS = {
     "superior.name": "Atasan", "escalation": "Atasan dari Atasan", "decided_by": "Diputuskan Oleh",
     "decided_at": "Diputuskan Pada", "decision_note": "Catatan Keputusan", "entered_by": "Dicatat Oleh",
     "evidence": "Berkas Bukti", "evidence_link": "Tautan Bukti", "evidence_name": "Berkas Bukti",
-    "created_at": "Dibuat Pada", "version": "Versi",
+    "created_at": "Dibuat Pada", "version": "Versi", "rhk": "RHK SKP", "rhk.name": "RHK SKP",
 }
 
 
@@ -88,13 +89,13 @@ class ActivityView(ScopedModelView):
                     "decision_note"]
     show_fieldsets = [
         ("Aktivitas", {"fields": ["employee", "date", "catalog", "description", "volume", "start_time", "end_time",
-                                  "claimed_minutes", "recognised_minutes", "evidence_name", "evidence_link"]}),
+                                  "claimed_minutes", "recognised_minutes", "evidence_name", "evidence_link", "rhk"]}),
         ("Persetujuan", {"fields": ["status", "submitted_at", "superior", "review_due", "escalation", "decided_by",
                                     "decided_at", "decision_note"]}),
         ("Riwayat", {"fields": ["entered_by", "created_at", "version"]}),
     ]
     add_columns = ["employee", "date", "catalog", "description", "volume", "start_time", "end_time",
-                   "evidence", "evidence_link"]
+                   "evidence", "evidence_link", "rhk"]
     edit_columns = add_columns
     search_columns = ["date", "status", "employee", "catalog", "claimed_minutes"]
     order_columns = ["date", "claimed_minutes", "status"]
@@ -104,6 +105,7 @@ class ActivityView(ScopedModelView):
         "catalog": "Menit diklaim = norma waktu × volume. Tanpa katalog, isi jam mulai dan selesai.",
         "evidence": "PDF, JPG, PNG, DOCX atau XLSX; paling besar 2 MB.",
         "employee": "Operator OPD dapat mencatat untuk pegawai OPD-nya (tercatat sebagai pencatat).",
+        "rhk": "RHK dari SKP pegawai yang telah disetujui untuk tahun aktivitas; kosongkan untuk pekerjaan di luar SKP.",
     }
     formatters_columns = {
         "status": status_label, "date": _fmt_date, "submitted_at": format_wib, "decided_at": format_wib,
@@ -121,6 +123,7 @@ class ActivityView(ScopedModelView):
     add_form_query_rel_fields = edit_form_query_rel_fields = {
         "employee": entry_lookup_filters(),
         "catalog": active_lookup_filters(),
+        "rhk": rhk_entry_lookup_filters(),
     }
     search_form_query_rel_fields = lookup_filters("employee", "catalog")
 

@@ -39,6 +39,7 @@ SEARCHABLE = {
     "Unit": (("code",), ("name",), ("code", "id"), ()),
     "ActivityCatalog": (("code",), ("description",), ("code", "id"), ()),
     "User": (("username",), ("first_name", "last_name"), ("username", "id"), ()),
+    "Rhk": ((), ("name",), ("name", "id"), ()),
 }
 
 MSG_NOT_IN_SCOPE = "{label}: pilihan tidak ditemukan atau di luar cakupan Anda."

@@ -20,11 +20,12 @@ from sqlalchemy.orm import selectinload
 
 from app.domain import workflow as wf
 from app.extensions import db
-from app.models import Activity, ActivityCatalog
+from app.models import Activity, ActivityCatalog, Rhk
 from app.security import current_employee, log_refusal, own_rows_clause, refuse
 from app.services import Forbidden, ServiceError, ValidationFailed
 from app.services import activities as svc
 from app.services import calendar as cal_service
+from app.services import realisation as realisation_service
 from app.formatting import format_date as format_short_date
 from app.formatting import format_time as format_clock
 from app.services.organisation import today_local
@@ -76,7 +77,7 @@ def _pending_signer() -> URLSafeSerializer:
 class EntryForm:
     """The quick-entry form as typed, its errors, and a pending evidence file stored once."""
 
-    FIELDS = ("date", "catalog_id", "description", "volume", "start_time", "end_time", "evidence_link")
+    FIELDS = ("date", "catalog_id", "description", "volume", "start_time", "end_time", "evidence_link", "rhk_id")
 
     def __init__(self, data: Optional[dict] = None):
         self.data = {k: "" for k in self.FIELDS}
@@ -96,7 +97,7 @@ class EntryForm:
             "volume": "" if vol is None else (f"{vol:f}".rstrip("0").rstrip(".") if "." in f"{vol:f}" else f"{vol:f}"),
             "start_time": item.start_time.strftime("%H:%M") if item.start_time else "",
             "end_time": item.end_time.strftime("%H:%M") if item.end_time else "",
-            "evidence_link": item.evidence_link or "",
+            "evidence_link": item.evidence_link or "", "rhk_id": str(item.rhk_id or ""),
         })
 
     def add(self, field: str, message: str) -> None:
@@ -125,6 +126,10 @@ class EntryForm:
         values = {"employee": employee, "date": day, "catalog": catalog, "description": d["description"],
                   "volume": d["volume"], "start_time": start, "end_time": end,
                   "evidence_link": d["evidence_link"].strip() or None}
+        # The RHK of the approved SKP ("" = non-SKP work); its rules in svc.check_entry.
+        raw_rhk = d["rhk_id"].strip()
+        rhk = db.session.get(Rhk, int(raw_rhk)) if raw_rhk.isdigit() and len(raw_rhk) < 10 else None
+        values.update(rhk=rhk, rhk_unknown=bool(raw_rhk) and rhk is None)
         return values, catalog
 
     # -- evidence kept across validation errors
@@ -186,7 +191,7 @@ class MyActivitiesView(BaseView):
         employee = current_employee()
         items = db.session.scalars(
             select(Activity).where(own_rows_clause(Activity), Activity.date == day)
-            .options(selectinload(Activity.catalog))
+            .options(selectinload(Activity.catalog), selectinload(Activity.rhk))
             .order_by(Activity.start_time.is_(None), Activity.start_time, Activity.id)).all()
         cards = []
         for item in items:
@@ -198,11 +203,15 @@ class MyActivitiesView(BaseView):
             actor, employee)
         drafts = [c for c in cards if c["item"].status == wf.DRAFT and c["can_edit"]]
         catalog = allowed_catalog(employee) if may_enter else []
+        # The RHK of the approved SKP of the form's year (none: no approved SKP, field hidden).
+        form_day = _parse_day(form.data.get("date")) or day
+        rhk_choices = realisation_service.rhk_in_force(employee.id, form_day.year) if may_enter else []
         today = today_local()
         html = self.render_template(
             "my_activities/index.html", day=day, today=today, prev_day=day - timedelta(days=1),
             next_day=day + timedelta(days=1) if day < today else None, cards=cards, form=form,
-            editing=editing, catalog=catalog, may_enter=may_enter, drafts=drafts,
+            editing=editing, catalog=catalog, may_enter=may_enter, drafts=drafts, rhk_choices=rhk_choices,
+            rhk_year=form_day.year,
             fmt_date=format_short_date, fmt_time=format_time, period_state=cal_service.period_state(day),
             day_url=self._day_url)
         return html, status
@@ -248,6 +257,7 @@ class MyActivitiesView(BaseView):
             item.volume = wf.to_volume(values["volume"])
             item.start_time, item.end_time = values["start_time"], values["end_time"]
             item.evidence_link = values["evidence_link"]
+            item.rhk = values["rhk"]
             if form.pending():
                 item.evidence_file, item.evidence_name = form.pending()
             svc.apply_entry(item, actor, claimed)

@@ -47,6 +47,21 @@
   });
   update();
 
+  /* The RHK list belongs to the year of the opened day: another year's date hides it. */
+  var rhkBlock = document.getElementById("f-rhk-block");
+  var rhk = document.getElementById("f-rhk");
+  var rhkNote = document.getElementById("f-rhk-other-year");
+  var day = document.getElementById("f-date");
+  function rhkYear() {
+    if (!rhkBlock || !rhk || !day) { return; }
+    var other = (day.value || "").slice(0, 4) !== rhkBlock.getAttribute("data-year");
+    rhk.hidden = other;
+    rhk.disabled = other;
+    if (rhkNote) { rhkNote.hidden = !other; }
+  }
+  if (day) { day.addEventListener("change", rhkYear); day.addEventListener("input", rhkYear); }
+  rhkYear();
+
   Array.prototype.forEach.call(document.querySelectorAll("form.ek-confirm"), function (form) {
     form.addEventListener("submit", function (ev) {
       if (!window.confirm(form.getAttribute("data-confirm"))) { ev.preventDefault(); }
