@@ -369,3 +369,16 @@ def test_potential_thresholds_are_the_years_parameters(histories, world, api_as)
     with pytest.raises(ValidationFailed, match="Batas potensi rendah"):
         params_service.set_value(2026, "potential_low_below", "95")
     db.session.rollback()
+
+
+def test_odd_query_and_form_values_are_answered_not_crashed(histories, login_as, api_as):
+    c = login_as("bkd")
+    for url in ("/kotak-talenta/?kotak=²&tahun=²&opd=²", "/jabatan-lowong/?jabatan=²&tahun=x",
+                "/tindak-lanjut/?tahun=²", "/nilai-potensi/?tahun=99999"):
+        assert c.get(url).status_code in (200, 404), url
+    resp = c.post("/nilai-potensi/simpan", data={"nip": "199004042015032004", "year": "²", "score": "50"})
+    assert resp.status_code == 422 and "Tahun harus berupa angka" in resp.get_data(as_text=True)
+    client, h = api_as("bkd")
+    assert client.post("/api/v1/followup/rules", data="[", headers={**h, "Content-Type": "application/json"}
+                       ).status_code == 422
+    assert client.get("/api/v1/followup/talent-box?year=²", headers=h).status_code == 422

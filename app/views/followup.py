@@ -224,7 +224,7 @@ class TalentBoxView(BaseView):
         except (Forbidden, NotFound) as err:
             _refused(err, "TalentBox", opd)
         selected = request.args.get("kotak", "")
-        shown = int(selected) if selected.isdigit() and 1 <= int(selected) <= 9 else None
+        shown = int(selected) if selected in {str(b) for b in range(1, 10)} else None
         return self.render_template(
             "followup/talent_box.html", box=box, year=year, choices=choices, city=svc.is_city_wide(actor),
             grid=FU.GRID, names=FU.BOX_NAMES, advice=FU.BOX_ADVICE, levels=FU.LEVELS_OF_BOX,
@@ -350,8 +350,10 @@ class PotentialView(ImportFlowView):
             _refused(err, self.entity)
         except ValidationFailed as err:
             db.session.rollback()
-            year = str(values["year"] or "").strip()
-            year = int(year) if year.isdigit() and svc.YEAR_MIN <= int(year) <= svc.YEAR_MAX else None
+            try:
+                year = svc.parse_year(values["year"])
+            except ValidationFailed:
+                year = None
             return self._page(year=year, values=values, errors=err.errors), 422
         flash(f"Nilai potensi {row.employee.full_name} tahun {row.year} disimpan.", "success")
         return redirect(url_for(".index", tahun=row.year))
