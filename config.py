@@ -83,6 +83,12 @@ _GOAL_PAGES = (("StrategicGoalView", "can_index|can_write"), ("SKP|Sasaran Strat
 # Matriks Peran Hasil (app/views/cascade.py, app/api/cascade.py): app.security.cascade_reach scopes it
 # (BKD, Admin, Auditor: every OPD; Operator OPD: own OPD; Pegawai/Atasan: own branch).
 _CASCADE = (("CascadeView", "can_index|can_download"), ("CascadeApi", "can_get"), ("SKP|Matriks Peran Hasil", "menu_access"))
+# Realisasi SKP (app/views/realisation.py): the employee's own page; the others read the SKP in their
+# scope (app.services.realisation.load_skp / load_realisation).
+_REALISATION_MINE = (("RealisationView", "can_index|can_save|can_show"), ("SKP|Realisasi SKP", "menu_access"))
+_REALISATION_READ = ("RealisationView", "can_show")
+# Printable SKP and evaluation (app/views/documents.py): app.services.documents scopes the rows.
+_DOCUMENTS = ("DocumentView", "can_skp|can_evaluation")
 
 
 class Config:
@@ -195,7 +201,8 @@ class Config:
             ("AuditLogView", _READ),
             ("ActivityApi", _API_READ + "|" + _API_DECIDE + "|can_correct"),
             _SKP_APIS_READ, _SKP_DECIDE, _GOAL_WRITE, *_CASCADE,
-            *_SKP_DECIDE_PAGES, *_SKP_READ_PAGES, *_GOAL_PAGES,
+            _REALISATION_READ,
+            *_SKP_DECIDE_PAGES, *_SKP_READ_PAGES, *_GOAL_PAGES, _DOCUMENTS,
             ("RecapView", _READ + "|can_rincian|rincian|can_recompute"),
             ("AttendanceView", _READ),
             ("AttendanceImportView", "can_index|can_upload|can_confirm|can_template"),
@@ -228,7 +235,8 @@ class Config:
             ("SubmitExceptionView", _READ),
             ("ActivityApi", _API_ENTRY),
             _SKP_APIS_READ, _SKP_PLAN, _SKP_PLAN_ITEMS, _GOAL_WRITE, *_CASCADE,
-            *_SKP_MINE_PAGES, *_SKP_READ_PAGES, *_GOAL_PAGES,
+            _REALISATION_READ,
+            *_SKP_MINE_PAGES, *_SKP_READ_PAGES, *_GOAL_PAGES, _DOCUMENTS,
             (_WORK_MENUS + "|" + _REPORT_MENUS + "|Pengaturan|Pengecualian Batas Pengajuan", "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),
             ("AttendanceView", _READ),
@@ -253,7 +261,9 @@ class Config:
             ("Kinerja|Aktivitas Saya", "menu_access"),
             ("ActivityApi", _API_ENTRY),
             _SKP_APIS_READ, _SKP_PLAN, _SKP_PLAN_ITEMS, *_CASCADE,
+            *_REALISATION_MINE,
             *_SKP_MINE_PAGES, ("StrategicGoalView", "can_index"), ("SKP|Sasaran Strategis", "menu_access"),
+            _DOCUMENTS,
             (_WORK_MENUS, "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),
             ("AttendanceView|EvaluationView", _READ),
@@ -272,7 +282,8 @@ class Config:
             _QUEUE_PAGE,
             ("ActivityApi", _API_DECIDE),
             _SKP_APIS_READ, _SKP_DECIDE, *_CASCADE,
-            *_SKP_DECIDE_PAGES,
+            _REALISATION_READ,
+            *_SKP_DECIDE_PAGES, _DOCUMENTS,
             (_WORK_MENUS + "|" + _QUEUE_MENUS, "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),
             ("EvaluationView", _READ + "|can_subordinates|can_evaluate"),
@@ -290,7 +301,8 @@ class Config:
             ("OverdueReportView", "can_index"),
             ("ActivityApi", _API_READ),
             _SKP_APIS_READ, *_CASCADE,
-            *_SKP_READ_PAGES,
+            _REALISATION_READ,
+            *_SKP_READ_PAGES, _DOCUMENTS,
             (_MASTER_MENUS + "|Audit|Log Audit|" + _WORK_MENUS + "|" + _REPORT_MENUS + "|" + _SETTING_MENUS,
              "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),

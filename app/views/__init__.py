@@ -69,6 +69,14 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(SkpApprovalView, "Persetujuan SKP", icon="fa-check-double", category="SKP")
     appbuilder.add_link("Daftar SKP", href="/persetujuan-skp/daftar", icon="fa-list", category="SKP")
     appbuilder.add_view(StrategicGoalView, "Sasaran Strategis", icon="fa-star", category="SKP")
+    # Realisasi SKP (issue 12 item 3): the employee's realisation per indicator and period.
+    from app.views.realisation import RealisationView
+
+    appbuilder.add_view(RealisationView, "Realisasi SKP", icon="fa-tasks", category="SKP")
+    # Printable SKP and periodic evaluation (issue 12 item 4): A4 PDFs, linked from their pages.
+    from app.views.documents import DocumentView
+
+    appbuilder.add_view_no_menu(DocumentView)
     # Matriks peran hasil (issue 12 item 2): the cascade per OPD with its gaps, page and API.
     from app.api.cascade import CascadeApi
     from app.views.cascade import CascadeView
