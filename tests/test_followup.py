@@ -382,3 +382,20 @@ def test_odd_query_and_form_values_are_answered_not_crashed(histories, login_as,
     assert client.post("/api/v1/followup/rules", data="[", headers={**h, "Content-Type": "application/json"}
                        ).status_code == 422
     assert client.get("/api/v1/followup/talent-box?year=²", headers=h).status_code == 422
+
+
+def test_a_streak_of_bkn_predikat_only_is_decided_on_a_closed_period(world, api_as):
+    b = world.employee("staff_b")
+    bkn(b, 2025, 3, "SANGAT_BAIK")
+    bkn(b, 2025, 4, "SANGAT_BAIK")
+    r = rule(year=2025)
+    db.session.commit()
+    client, h = api_as("bkd")
+    got = client.get(f"/api/v1/followup/rules/{r.id}/candidates", headers=h).get_json()["result"]
+    assert [(c["nip"], c["period"]) for c in got] == [(b.nip, "2025-04")]
+    resp = client.post(f"/api/v1/followup/rules/{r.id}/decisions", json={
+        "employee_id": b.id, "period": "2025-04", "decision": "ACCEPTED", "note": "Dari riwayat BKN"}, headers=h)
+    assert resp.status_code == 201
+    db.session.expire_all()
+    d = db.session.scalar(select(FollowupDecision))
+    assert (d.period.year, d.period.month, d.period.state) == (2025, 4, "CLOSED")

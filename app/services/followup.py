@@ -423,8 +423,13 @@ def decide(rule_id, employee_id, period_raw, decision_raw, note, actor):
                                               period=_period_label((year, month))))
     period_row = db.session.scalar(select(Period).where(Period.year == streak.last[0],
                                                         Period.month == streak.last[1]))
-    if period_row is None:  # a streak made of BKN predikat only may end in a month without a Period row
-        period_row = Period(year=streak.last[0], month=streak.last[1], state="OPEN")
+    if period_row is None:
+        # A streak of BKN predikat only may end in a month the system never ran (before it was
+        # introduced): the decision names that month as a closed, frozen period.
+        from app.models.audit import utcnow
+
+        period_row = Period(year=streak.last[0], month=streak.last[1], state="CLOSED", closed_at=utcnow(),
+                            closed_by_id=actor.user_id)
         db.session.add(period_row)
         db.session.flush()
     row = FollowupDecision(rule_id=rule.id, employee_id=emp.id, period_id=period_row.id, decision=decision,
