@@ -158,3 +158,17 @@ def test_document_scope(role, world, login_as):
     refused = sum(1 for status in got if status in (403, 404))
     assert _refusals() >= before + refused
     assert client.get("/dokumen/skp/999999.pdf").status_code in (403, 404)
+
+
+def test_pages_link_the_documents(world, login_as):
+    skp = _approved_skp(world, "staff_a", "kabid_a", 2026, rhk_count=1)
+    ev = _evaluation(world, "staff_a", "kabid_a")
+    pegawai, atasan = login_as("pegawai"), login_as("atasan")
+    skp_link, ev_link = f'href="/dokumen/skp/{skp.id}.pdf"', f'href="/dokumen/evaluasi/{ev.id}.pdf"'
+    assert skp_link in pegawai.get("/skp-saya/?tahun=2026").get_data(as_text=True)
+    assert skp_link in atasan.get(f"/persetujuan-skp/{skp.id}").get_data(as_text=True)
+    assert ev_link in pegawai.get(f"/evaluationview/show/{ev.id}").get_data(as_text=True)
+    assert ev_link in atasan.get(f"/evaluationview/evaluate/{ev.employee_id}/{ev.period_id}").get_data(as_text=True)
+    assert ev_link in atasan.get(f"/evaluationview/subordinates/?period={ev.period_id}").get_data(as_text=True)
+    # Keuangan has no document permission: the route is refused.
+    assert login_as("keuangan").get(f"/dokumen/skp/{skp.id}.pdf").status_code == 403

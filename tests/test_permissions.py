@@ -647,3 +647,40 @@ def test_skp_page_matrix(role, world, login_as):
     if (db.session.get(Skp, mine["skp"]).status == "APPROVED") != (want["approve in"] == 302):
         problems.append("status SKP dalam cakupan tidak sesuai")
     assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------- printable documents (issue 12 item 4)
+# app/views/documents.py: the SKP and evaluation PDFs of the in-scope rows (staff_a, Dinkes) and the
+# other OPD's (staff_b, Disdik): out of scope 404 and logged; Keuangan has no permission (403).
+DOCUMENTS = {"admin": (200, 200), "bkd": (200, 200), "auditor": (200, 200), "operator": (200, 404),
+             "pegawai": (200, 404), "atasan": (200, 404), "keuangan": (403, 403)}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_document_matrix(role, world, login_as):
+    from app.models import Evaluation
+
+    mine, other, _goal = skp_rows(world)
+    period = db.session.scalars(select(Period)).first()
+    evaluations = {}
+    for key, evaluator in (("staff_a", "kabid_a"), ("staff_b", "kadis_b")):
+        ev = Evaluation(employee=world.employee(key), period=period, rating_hasil_kerja="SESUAI",
+                        rating_perilaku="SESUAI", predikat="BAIK", evaluator=world.employee(evaluator))
+        db.session.add(ev)
+        db.session.flush()
+        evaluations[key] = ev.id
+    db.session.commit()
+    client = login_as(role)
+    refusals = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
+    db.session.commit()
+    got = {
+        "skp in": client.get(f"/dokumen/skp/{mine['skp']}.pdf").status_code,
+        "skp out": client.get(f"/dokumen/skp/{other['skp']}.pdf").status_code,
+        "evaluation in": client.get(f"/dokumen/evaluasi/{evaluations['staff_a']}.pdf").status_code,
+        "evaluation out": client.get(f"/dokumen/evaluasi/{evaluations['staff_b']}.pdf").status_code,
+    }
+    in_status, out_status = DOCUMENTS[role]
+    assert got == {"skp in": in_status, "skp out": out_status, "evaluation in": in_status,
+                   "evaluation out": out_status}
+    after = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
+    assert after >= refusals + sum(1 for status in got.values() if status != 200), "penolakan dokumen tidak tercatat"

@@ -117,6 +117,7 @@ class EvaluationView(ScopedModelView):
     list_title = "Penilaian Periodik"
     show_title = "Detail Penilaian Periodik"
     list_template = "evaluation_list.html"
+    show_template = "evaluation_show.html"  # with the printable document (app/views/documents.py)
     list_columns = ["period", "employee", "work_score", "rating_hasil_kerja", "rating_perilaku", "predikat",
                     "evaluator", "evaluated_at"]
     show_fieldsets = [
