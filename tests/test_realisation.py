@@ -242,3 +242,143 @@ def test_admin_form_links_and_refuses(plan, world, login_as):
     resp = client.post("/activityview/add", data=_admin_form(world, start_time="10:00", end_time="11:00"))
     assert resp.status_code == 200 and "wajib dikaitkan dengan RHK" in resp.get_data(as_text=True)
     assert _count() == 1
+
+
+# --------------------------------------------------------------------------- realisation sums and entry
+def _act(emp, status, day, rhk_id=None, minutes=60, volume=1, start=8):
+    item = Activity(employee=emp, date=day, description=f"Kegiatan {status} {day} {rhk_id}", volume=volume,
+                    start_time=time(start), end_time=time(start + 1), claimed_minutes=minutes, status=status,
+                    recognised_minutes=minutes if status == "APPROVED" else None, rhk_id=rhk_id,
+                    submitted_at=datetime(2026, 11, 17, 2) if status != "DRAFT" else None)
+    db.session.add(item)
+    return item
+
+
+@pytest.fixture
+def work(plan, world):
+    staff = world.employee("staff_a")
+    oct_ = Period(year=2026, month=10, state="CLOSED")
+    db.session.add(oct_)
+    _act(staff, "APPROVED", date(2026, 11, 2), plan["r1"], 60, 1)
+    _act(staff, "APPROVED", date(2026, 11, 3), plan["r1"], 90, Decimal("2.5"))
+    _act(staff, "APPROVED", date(2026, 11, 4), plan["r2"], 45)
+    _act(staff, "SUBMITTED", date(2026, 11, 5), plan["r1"], 120)          # not approved
+    _act(staff, "APPROVED", date(2026, 10, 30), plan["r1"], 240)          # other month
+    _act(staff, "APPROVED", date(2026, 11, 6), None, 30, 3)               # non-SKP
+    _act(world.employee("kabid_a"), "APPROVED", date(2026, 11, 6), plan["rk"], 300)  # someone else
+    db.session.commit()
+    nov = db.session.scalar(select(Period).where(Period.year == 2026, Period.month == 11))
+    return {**plan, "nov": nov.id, "oct": oct_.id}
+
+
+def test_realisation_sums_of_the_period(work, world):
+    from app.models import Skp
+    from app.services.realisation import realisation_for
+
+    skp, nov = db.session.get(Skp, work["skp"]), db.session.get(Period, work["nov"])
+    result = realisation_for(skp, nov)
+    by_rhk = {line.rhk.id: line.work for line in result.lines}
+    assert sorted(by_rhk) == sorted([work["r1"], work["r2"]])  # only the plan in force
+    assert (by_rhk[work["r1"]].count, by_rhk[work["r1"]].minutes, by_rhk[work["r1"]].volume) == (2, 150, Decimal("3.5"))
+    assert (by_rhk[work["r2"]].count, by_rhk[work["r2"]].minutes) == (1, 45)
+    assert (result.non_skp.count, result.non_skp.minutes, result.non_skp.volume) == (1, 30, Decimal("3"))
+    assert (result.skp_total.count, result.skp_total.minutes) == (3, 195)
+    october = realisation_for(skp, db.session.get(Period, work["oct"]))
+    assert {line.rhk.id: line.work.minutes for line in october.lines}[work["r1"]] == 240
+
+
+def test_employee_enters_realisation_with_evidence(work, login_as):
+    from app.models import RhkRealisation
+
+    client = login_as("pegawai")
+    html = client.get(f"/realisasi-skp/?periode={work['nov']}").get_data(as_text=True)
+    assert "Realisasi SKP" in html and "Tersusunnya laporan data kesehatan bulanan" in html
+    assert "2 aktivitas disetujui" in re.search(rf'id="work-{work["r1"]}".*?</p>', html, re.S).group(0)
+    assert "1 aktivitas disetujui" in re.search(r'id="non-skp-work".*?</p>', html, re.S).group(0)
+    assert "RHK usulan revisi" not in html and "RHK lama" not in html
+    data = {"periode": str(work["nov"]), "value": "9,5", "note": "Sembilan laporan selesai, satu sedang disusun.",
+            "evidence_link": "https://drive.example.go.id/laporan", "csrf_token": "",
+            "evidence": (io.BytesIO(PDF), "laporan.pdf")}
+    resp = client.post(f"/realisasi-skp/simpan/{work['ind1']}", data=data, content_type="multipart/form-data")
+    assert resp.status_code == 302
+    row = db.session.scalar(select(RhkRealisation).where(RhkRealisation.indicator_id == work["ind1"]))
+    assert row.value == Decimal("9.50") and row.note.startswith("Sembilan") and row.evidence_name == "laporan.pdf"
+    assert row.period_id == work["nov"]
+    assert db.session.scalar(select(func.count()).select_from(AuditLog).where(
+        AuditLog.entity == "RhkRealisation")) == 1
+    html = client.get(f"/realisasi-skp/?periode={work['nov']}").get_data(as_text=True)
+    item = re.search(rf'<li id="ind-{work["ind1"]}".*?</li>', html, re.S).group(0)
+    assert "9,5 laporan" in item and "79,17%" in item and "laporan.pdf" in item  # 9.5 / 12
+    download = client.get(f"/realisasi-skp/bukti/{row.id}")
+    assert download.status_code == 200 and download.data == PDF
+    # Update in place (one row per indicator and period).
+    resp = client.post(f"/realisasi-skp/simpan/{work['ind1']}", data={"periode": str(work["nov"]), "value": "12"})
+    assert resp.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(RhkRealisation)) == 1
+    assert db.session.scalar(select(RhkRealisation.value)) == Decimal("12.00")
+
+
+@pytest.mark.parametrize("over,words", [
+    ({"value": "-1"}, "angka 0 atau lebih"),
+    ({"value": "abc"}, "angka 0 atau lebih"),
+    ({"evidence_link": "javascript:alert(1)"}, "http:// atau https://"),
+    ({"note": "x" * 2001}, "2000 karakter"),
+    ({"evidence": (io.BytesIO(b"MZ not a pdf"), "bukti.pdf")}, "tidak sesuai dengan jenisnya"),
+])
+def test_bad_realisation_changes_nothing(work, login_as, tmp_path, over, words):
+    from app.models import RhkRealisation
+
+    client = login_as("pegawai")
+    data = {"periode": str(work["nov"]), "value": "3", "note": "catatan", **over}
+    resp = client.post(f"/realisasi-skp/simpan/{work['ind1']}", data=data, content_type="multipart/form-data")
+    assert resp.status_code == 422 and words in resp.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(RhkRealisation)) == 0
+    uploads = tmp_path / "uploads"
+    assert not uploads.exists() or not any(uploads.iterdir())
+
+
+def test_closed_period_is_frozen(work, login_as):
+    from app.models import RhkRealisation
+
+    client = login_as("pegawai")
+    html = client.get(f"/realisasi-skp/?periode={work['oct']}").get_data(as_text=True)
+    assert "sudah ditutup; realisasi dibekukan" in html and f'id="form-ind-{work["ind1"]}"' not in html
+    resp = client.post(f"/realisasi-skp/simpan/{work['ind1']}", data={"periode": str(work["oct"]), "value": "3"})
+    assert resp.status_code == 422 and "realisasi dibekukan" in resp.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(RhkRealisation)) == 0
+
+
+def test_realisation_is_the_employees_own(work, login_as, world):
+    from app.models import RhkRealisation
+
+    before = _refusals()
+    # The superior may read, not write, a subordinate's realisation.
+    boss = login_as("atasan")
+    resp = boss.post(f"/realisasi-skp/simpan/{work['ind1']}", data={"periode": str(work["nov"]), "value": "3"})
+    assert resp.status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(RhkRealisation)) == 0
+    assert _refusals() == before + 1
+    html = boss.get(f"/realisasi-skp/skp/{work['skp']}?periode={work['nov']}").get_data(as_text=True)
+    assert "Hanya baca" in html and "Tersusunnya laporan data kesehatan bulanan" in html
+    assert f'id="form-ind-{work["ind1"]}"' not in html
+    # Read in scope: operator of the OPD, BKD, auditor; another OPD's operator is refused.
+    for role in ("operator", "bkd", "auditor"):
+        assert login_as(role).get(f"/realisasi-skp/skp/{work['skp']}?periode={work['nov']}").status_code == 200
+    other = login_as(world.employee("op_b").nip)
+    assert other.get(f"/realisasi-skp/skp/{work['skp']}?periode={work['nov']}").status_code == 404
+    assert other.get(f"/realisasi-skp/aktivitas/{work['skp']}/{work['nov']}?rhk={work['r1']}").status_code == 404
+    # A colleague (staff_a1, same OPD, other superior) sees neither the page nor the list.
+    colleague = login_as(world.employee("staff_a1").nip)
+    assert colleague.get(f"/realisasi-skp/skp/{work['skp']}").status_code == 404
+    assert _refusals() >= before + 4
+
+
+def test_linked_activity_list(work, login_as):
+    boss = login_as("atasan")
+    html = boss.get(f"/realisasi-skp/aktivitas/{work['skp']}/{work['nov']}?rhk={work['r1']}").get_data(as_text=True)
+    assert html.count('class="ek-card ek-act"') == 2 and "SUBMITTED" not in html
+    html = boss.get(f"/realisasi-skp/aktivitas/{work['skp']}/{work['nov']}?rhk=bukan-skp").get_data(as_text=True)
+    assert html.count('class="ek-card ek-act"') == 1 and "di luar SKP" in html
+    # kabid's RHK is not in staff_a's plan.
+    assert boss.get(f"/realisasi-skp/aktivitas/{work['skp']}/{work['nov']}?rhk={work['rk']}").status_code == 404

@@ -102,10 +102,25 @@ def rhk_entry_errors(employee, day, rhk: Any, rhk_given: bool) -> list[str]:
 
 
 # --------------------------------------------------------------------------- realisation of a period
+def _plain(value) -> Decimal:
+    value = Decimal(value)
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()
+
+
 @dataclass
 class IndicatorLine:
     indicator: Any
     realisation: Any = None  # RhkRealisation or None
+
+    @property
+    def value(self) -> Optional[Decimal]:
+        """The realised value without trailing zeros (9.50 -> 9.5) for display."""
+        value = self.realisation.value if self.realisation is not None else None
+        return None if value is None else _plain(value)
+
+    @property
+    def target(self) -> Decimal:
+        return _plain(self.indicator.target_value)
 
     @property
     def pct(self) -> Optional[Decimal]:
@@ -235,8 +250,10 @@ def parse_value(raw: Any) -> tuple[Optional[Decimal], bool]:
     text = str(raw).strip().replace(" ", "")
     if not text:
         return None, True
-    if "," in text and "." not in text:
-        text = text.replace(",", ".")
+    if "," in text and (text.rfind(",") > text.rfind(".")):
+        text = text.replace(".", "").replace(",", ".")  # Indonesian: 1.234,5
+    else:
+        text = text.replace(",", "")  # 1,234.5
     try:
         value = Decimal(text)
     except (InvalidOperation, ValueError):
