@@ -87,10 +87,6 @@ _CASCADE = (("CascadeView", "can_index|can_download"), ("CascadeApi", "can_get")
 # scope (app.services.realisation.load_skp / load_realisation).
 _REALISATION_MINE = (("RealisationView", "can_index|can_save|can_show"), ("SKP|Realisasi SKP", "menu_access"))
 _REALISATION_READ = ("RealisationView", "can_show")
-# Realisasi SKP (app/views/realisation.py): the employee's own page; the others read the SKP in their
-# scope (app.services.realisation.load_skp / load_realisation).
-_REALISATION_MINE = (("RealisationView", "can_index|can_save|can_show"), ("SKP|Realisasi SKP", "menu_access"))
-_REALISATION_READ = ("RealisationView", "can_show")
 # Printable SKP and evaluation (app/views/documents.py): app.services.documents scopes the rows.
 _DOCUMENTS = ("DocumentView", "can_skp|can_evaluation")
 
@@ -206,7 +202,6 @@ class Config:
             ("ActivityApi", _API_READ + "|" + _API_DECIDE + "|can_correct"),
             _SKP_APIS_READ, _SKP_DECIDE, _GOAL_WRITE, *_CASCADE,
             _REALISATION_READ,
-            _REALISATION_READ,
             *_SKP_DECIDE_PAGES, *_SKP_READ_PAGES, *_GOAL_PAGES, _DOCUMENTS,
             ("RecapView", _READ + "|can_rincian|rincian|can_recompute"),
             ("AttendanceView", _READ),
@@ -241,7 +236,6 @@ class Config:
             ("ActivityApi", _API_ENTRY),
             _SKP_APIS_READ, _SKP_PLAN, _SKP_PLAN_ITEMS, _GOAL_WRITE, *_CASCADE,
             _REALISATION_READ,
-            _REALISATION_READ,
             *_SKP_MINE_PAGES, *_SKP_READ_PAGES, *_GOAL_PAGES, _DOCUMENTS,
             (_WORK_MENUS + "|" + _REPORT_MENUS + "|Pengaturan|Pengecualian Batas Pengajuan", "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),
@@ -268,7 +262,6 @@ class Config:
             ("ActivityApi", _API_ENTRY),
             _SKP_APIS_READ, _SKP_PLAN, _SKP_PLAN_ITEMS, *_CASCADE,
             *_REALISATION_MINE,
-            *_REALISATION_MINE,
             *_SKP_MINE_PAGES, ("StrategicGoalView", "can_index"), ("SKP|Sasaran Strategis", "menu_access"),
             _DOCUMENTS,
             (_WORK_MENUS, "menu_access"),
@@ -290,7 +283,6 @@ class Config:
             ("ActivityApi", _API_DECIDE),
             _SKP_APIS_READ, _SKP_DECIDE, *_CASCADE,
             _REALISATION_READ,
-            _REALISATION_READ,
             *_SKP_DECIDE_PAGES, _DOCUMENTS,
             (_WORK_MENUS + "|" + _QUEUE_MENUS, "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),
@@ -309,7 +301,6 @@ class Config:
             ("OverdueReportView", "can_index"),
             ("ActivityApi", _API_READ),
             _SKP_APIS_READ, *_CASCADE,
-            _REALISATION_READ,
             _REALISATION_READ,
             *_SKP_READ_PAGES, _DOCUMENTS,
             (_MASTER_MENUS + "|Audit|Log Audit|" + _WORK_MENUS + "|" + _REPORT_MENUS + "|" + _SETTING_MENUS,

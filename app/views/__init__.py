@@ -73,10 +73,6 @@ def register_views(appbuilder) -> None:
     from app.views.realisation import RealisationView
 
     appbuilder.add_view(RealisationView, "Realisasi SKP", icon="fa-tasks", category="SKP")
-    # Realisasi SKP (issue 12 item 3): the employee's realisation per indicator and period.
-    from app.views.realisation import RealisationView
-
-    appbuilder.add_view(RealisationView, "Realisasi SKP", icon="fa-tasks", category="SKP")
     # Printable SKP and periodic evaluation (issue 12 item 4): A4 PDFs, linked from their pages.
     from app.views.documents import DocumentView
 
