@@ -240,6 +240,10 @@ def test_bad_input(opd, world, login_as, api_as):
     bad = client.get(f"/api/v1/cascade/?opd={opd['dinkes']}&tahun=99999", headers=headers)
     assert bad.status_code == 422 and "Tahun tidak valid" in bad.get_json()["message"]
     assert client.get("/api/v1/cascade/?opd=999999", headers=headers).status_code == 404
+    for raw in ("\u00b2", "-1", "0", "99999999999"):  # a superscript two is a digit to str.isdigit()
+        resp = client.get("/api/v1/cascade/", query_string={"opd": raw}, headers=headers)
+        assert resp.status_code == 422 and resp.get_json()["message"] == "OPD tidak valid.", raw
+    assert bkd.get("/matriks-peran-hasil/", query_string={"opd": "\u00b2"}).status_code == 404
     # the city-wide roles without a choice get the first OPD, an empty year says so
     empty = bkd.get("/matriks-peran-hasil/?tahun=2031").get_data(as_text=True)
     assert "Belum ada tujuan atau RHK untuk tahun 2031" in empty

@@ -14,7 +14,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased
 
 from app.domain import cascade as dom
-from app.domain.skp import is_opd_head, to_year
+from app.domain.skp import is_opd_head, to_id, to_year
 from app.extensions import db
 from app.security import cascade_reach
 from app.services import Forbidden, NotFound, ValidationFailed
@@ -54,10 +54,10 @@ def parse_year(raw: Any) -> int:
 def parse_opd(raw: Any) -> Optional[int]:
     if raw is None or str(raw).strip() == "":
         return None
-    text = str(raw).strip()
-    if not text.isdigit() or len(text) > 9:
+    opd_id = to_id(str(raw))
+    if opd_id is None:
         raise ValidationFailed({"opd": [MSG_OPD]})
-    return int(text)
+    return opd_id
 
 
 def opd_choices() -> list[tuple[int, str]]:
