@@ -280,3 +280,27 @@ def test_home_shows_the_pending_skp_approval(app, world, cascade, login_as):
     me.post(f"/skp-saya/{skp.id}/ajukan")
     home = login_as("atasan").get("/").get_data(as_text=True)
     assert 'id="home-skp-pending"' in home and "1 SKP menunggu persetujuan Anda" in home
+
+
+def test_malformed_and_stale_input_changes_nothing(app, world, cascade, login_as):
+    """A version or page that is no plain number never answers 500; a stale version (the SKP was
+    changed meanwhile) comes back as a message on the same page, nothing changed."""
+    me = login_as("pegawai")
+    me.post("/skp-saya/buat", data={"tahun": str(YEAR)})
+    skp = _skp_of(world, "staff_a")
+    me.post(f"/skp-saya/skp/{skp.id}/rhk", data={"kind": "UTAMA", "name": "RHK",
+                                                  "parent_id": str(cascade["kabid_a"][1])})
+    rhk_id = _skp_of(world, "staff_a").rhks[0].id
+    me.post(f"/skp-saya/rhk/{rhk_id}/indikator", data={"aspect": "KUANTITAS", "name": "Laporan",
+                                                        "target_value": "1", "target_unit": "laporan"})
+    skp = _skp_of(world, "staff_a")
+    for hal in ("²", "99999999999999999999999", "-1"):
+        assert me.get(f"/persetujuan-skp/daftar?tahun={YEAR}&hal={hal}").status_code == 200
+    assert me.get("/skp-saya/?tahun=²").status_code == 200
+    stale = skp.version - 1 if skp.version > 1 else skp.version + 5
+    resp = me.post(f"/skp-saya/{skp.id}/ajukan", data={"version": str(stale)}, follow_redirects=True)
+    assert resp.status_code == 200 and "baru saja diubah oleh pengguna lain" in resp.get_data(as_text=True)
+    assert _skp_of(world, "staff_a").status == "DRAFT"
+    assert me.post(f"/skp-saya/{skp.id}/ajukan", data={"version": "²"}).status_code == 302
+    assert _skp_of(world, "staff_a").status == "SUBMITTED"
+    assert me.post("/skp-saya/rhk/1/tidak-ada").status_code == 404

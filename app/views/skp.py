@@ -95,8 +95,7 @@ def _call(fn, *args, **kwargs):
 
 
 def _version() -> Optional[int]:
-    raw = (request.form.get("version") or "").strip()
-    return int(raw) if raw.isdigit() else None
+    return dom.to_id(request.form.get("version"))  # digits only (not '²'), else no version check
 
 
 def _plan_rows(skp) -> list[dict]:
@@ -386,10 +385,7 @@ class SkpApprovalView(BaseView):
         status = request.args.get("status") or ""
         if status not in dom.STATUSES:
             status = ""
-        try:
-            page = max(1, int(request.args.get("hal", "1")))
-        except ValueError:
-            page = 1
+        page = min(dom.to_id(request.args.get("hal")) or 1, 10_000)
         q = select(Skp).join(Employee, Employee.id == Skp.employee_id).where(Skp.year == year)
         clause = scope_clause(Skp)
         if clause is not None:
