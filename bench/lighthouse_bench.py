@@ -157,7 +157,7 @@ READING = [
     "  digits of the file's SHA-256; such a URL is answered `Cache-Control: public, max-age=31536000,",
     "  immutable`, any other static URL `max-age=86400` (`STATIC_MAX_AGE_FINGERPRINTED`, `STATIC_MAX_AGE`).",
     "- The pages of the daily loop (home, Aktivitas Saya with its entry form, Antrean Persetujuan, login) get a",
-    "  lean head: Bootstrap's CSS, Font Awesome's CSS with a 6 KiB subset of its solid font holding only the",
+    "  lean head: Bootstrap's CSS, Font Awesome's CSS with a subset of its solid font (7 KiB) holding only the",
     "  icons the panel names (`flask --app run subset-icons`; the full font is 150 KiB) and a 1.6 KiB navbar",
     "  script (`app/static/js/nav.js`) instead of jQuery, Bootstrap's script, Select2, the date picker and",
     "  FAB's list helpers (about 300 KiB uncompressed), which these pages do not use. Admin pages keep them.",
