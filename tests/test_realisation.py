@@ -382,3 +382,36 @@ def test_linked_activity_list(work, login_as):
     assert html.count('class="ek-card ek-act"') == 1 and "di luar SKP" in html
     # kabid's RHK is not in staff_a's plan.
     assert boss.get(f"/realisasi-skp/aktivitas/{work['skp']}/{work['nov']}?rhk={work['rk']}").status_code == 404
+
+
+# --------------------------------------------------------------------------- the periodic evaluation
+def test_evaluation_shows_the_realisation_next_to_the_rating_form(work, login_as, world):
+    from app.models import RhkRealisation
+
+    db.session.add(RhkRealisation(indicator_id=work["ind1"], period_id=work["nov"], value=Decimal("9"),
+                                  note="Sembilan laporan data puskesmas", evidence_link="https://drive.example.go.id/x"))
+    db.session.commit()
+    staff = world.employee("staff_a")
+    boss = login_as("atasan")
+    html = boss.get(f"/evaluationview/evaluate/{staff.id}/{work['nov']}").get_data(as_text=True)
+    section = re.search(r'<section class="ek-skp" id="skp-realisation".*?</section>', html, re.S).group(0)
+    assert "Tersusunnya laporan data kesehatan bulanan" in section and "Terlaksananya pemutakhiran" in section
+    r1 = re.search(rf'id="rhk-{work["r1"]}".*?</article>', section, re.S).group(0)
+    assert "2 aktivitas disetujui" in r1 and "150 menit" in r1
+    assert f'/realisasi-skp/aktivitas/{work["skp"]}/{work["nov"]}?rhk={work["r1"]}' in r1
+    assert "Target:</span> 12 laporan" in r1 and "9 laporan" in r1 and "75,00%" in r1
+    assert "Sembilan laporan data puskesmas" in r1 and "https://drive.example.go.id/x" in r1
+    non_skp = re.search(r'id="non-skp".*?</article>', section, re.S).group(0)
+    assert "1 aktivitas disetujui" in non_skp and "30 menit" in non_skp
+    assert 'name="rating_hasil_kerja"' in html  # the rating form on the same page
+    assert 'id="form-ind-' not in section  # read only for the superior
+    # The superior opens the linked activities from there.
+    page = boss.get(f"/realisasi-skp/aktivitas/{work['skp']}/{work['nov']}?rhk={work['r1']}")
+    assert page.status_code == 200
+
+
+def test_evaluation_without_approved_skp_says_so(world, login_as):
+    op = world.employee("op_a")  # kabid_a's subordinate without an SKP
+    nov = db.session.scalar(select(Period).where(Period.year == 2026, Period.month == 11))
+    html = login_as("atasan").get(f"/evaluationview/evaluate/{op.id}/{nov.id}").get_data(as_text=True)
+    assert 'id="no-skp-realisation"' in html and "belum disetujui" in html

@@ -66,6 +66,17 @@ def latest_open_period():
         select(Period).where(Period.state == "OPEN").order_by(Period.year.desc(), Period.month.desc()).limit(1))
 
 
+# --------------------------------------------------------------------------- SKP realisation
+def skp_realisation(employee, period):
+    """The realisation of the employee's approved SKP in the period (per RHK the linked approved
+    work, per indicator the employee's value, note and evidence; non-SKP work apart), shown to the
+    superior next to the rating form. None without an approved SKP of the period's year."""
+    from app.services import realisation as realisation_service
+
+    skp = realisation_service.approved_skp_of(employee.id, period.year)
+    return realisation_service.realisation_for(skp, period) if skp is not None else None
+
+
 # --------------------------------------------------------------------------- work score evidence
 @dataclass
 class WorkEvidence:

@@ -17,6 +17,7 @@ from wtforms import DateField, DecimalField, IntegerField, SelectField, StringFi
 from app.domain import predikat as PR
 from app.domain import workflow as wf
 from app.domain.distribution import ORG_PREDIKAT, ORG_PREDIKAT_LABELS
+from app.domain.skp import ASPECT_LABELS, KIND_LABELS
 from app.formatting import format_date, format_money, format_pct
 from app.extensions import db
 from app.models import Employee, Evaluation, OrgPredikat, Period, Sanction, TppRate
@@ -229,7 +230,8 @@ class EvaluationView(ScopedModelView):
             submitted=counts.get(wf.SUBMITTED, 0), activities_url=_activities_url(employee.id, period),
             thresholds=thresholds, value_fields=VALUE_FIELDS, rating_label=rating_label,
             predikat_label=predikat_label, fmt_score=_fmt_score, perilaku_values_text=_perilaku_values_text,
-            closed=period.state != "OPEN")
+            closed=period.state != "OPEN", realisation=svc.skp_realisation(employee, period),
+            aspects=ASPECT_LABELS, kinds=KIND_LABELS)
 
 
 # --------------------------------------------------------------------------- organisation predikat
