@@ -684,3 +684,60 @@ def test_document_matrix(role, world, login_as):
                    "evaluation out": out_status}
     after = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
     assert after >= refusals + sum(1 for status in got.values() if status != 200), "penolakan dokumen tidak tercatat"
+
+
+# --------------------------------------------------------------------------- Realisasi SKP (issue 12 item 3)
+# app/views/realisation.py per role: (own page, read staff_a's SKP, read staff_b's (other OPD),
+# staff_b's evidence, save staff_a's indicator, save staff_b's indicator). Writing is the employee's
+# own only; reading follows the SKP scope; Keuangan has no permission.
+REALISATION = {
+    "admin": (200, 200, 200, 200, 404, 404),  # every permission, but no SKP of its own
+    "bkd": (403, 200, 200, 200, 403, 403),
+    "auditor": (403, 200, 200, 200, 403, 403),
+    "operator": (200, 200, 404, 404, 404, 404),
+    "pegawai": (200, 200, 404, 404, 302, 404),  # staff_a
+    "atasan": (200, 200, 404, 404, 404, 404),  # kabid_a reads the subordinate's, writes none
+    "keuangan": (403, 403, 403, 403, 403, 403),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_realisation_matrix(role, world, login_as, tmp_path):
+    from app.models import Rhk, RhkIndicator, RhkRealisation, Skp
+
+    world.app.config["UPLOAD_FOLDER"] = str(tmp_path)
+    (tmp_path / "0123456789abcdef0123456789abcdef.pdf").write_bytes(b"%PDF-1.4")
+    period = db.session.scalar(select(Period).where(Period.year == 2026, Period.month == 11))
+    rows = {}
+    for key, superior in (("staff_a", "kabid_a"), ("staff_b", "kadis_b")):
+        emp = world.employee(key)
+        skp = Skp(employee=emp, year=2026, status="APPROVED", revision=1, approved_revision=1,
+                  position=emp.position, unit_id=emp.unit_id, opd_id=emp.unit.opd_id,
+                  superior=world.employee(superior))
+        rhk = Rhk(skp=skp, kind="UTAMA", number=1, name=f"RHK {key}", approved_revision=1, active=True)
+        ind = RhkIndicator(rhk=rhk, number=1, aspect="KUANTITAS", name="Laporan", target_value=12,
+                           target_unit="laporan")
+        real = RhkRealisation(indicator=ind, period=period, value=1, evidence_file="0123456789abcdef0123456789abcdef.pdf",
+                              evidence_name="bukti.pdf")
+        db.session.add_all([skp, rhk, ind, real])
+        db.session.flush()
+        rows[key] = {"skp": skp.id, "ind": ind.id, "real": real.id}
+    db.session.commit()
+    mine, other = rows["staff_a"], rows["staff_b"]
+    client = login_as(role)
+    refusals = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
+    db.session.commit()
+    form = {"periode": str(period.id), "value": "7"}
+    got = (
+        client.get(f"/realisasi-skp/?periode={period.id}").status_code,
+        client.get(f"/realisasi-skp/skp/{mine['skp']}?periode={period.id}").status_code,
+        client.get(f"/realisasi-skp/skp/{other['skp']}?periode={period.id}").status_code,
+        client.get(f"/realisasi-skp/bukti/{other['real']}").status_code,
+        client.post(f"/realisasi-skp/simpan/{mine['ind']}", data=form).status_code,
+        client.post(f"/realisasi-skp/simpan/{other['ind']}", data=form).status_code,
+    )
+    assert got == REALISATION[role]
+    db.session.expire_all()
+    assert db.session.get(RhkRealisation, other["real"]).value == 1, "realisasi di luar cakupan berubah"
+    after = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
+    assert after >= refusals + sum(1 for status in got if status == 404), "penolakan realisasi tidak tercatat"
