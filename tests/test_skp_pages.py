@@ -260,6 +260,9 @@ def test_goals_page_bkd_city_and_operator_own_opd(app, world, login_as):
     # the window and parameter shown to BKD with a link to the yearly parameters
     page = bkd.get(f"/sasaran-strategis/?tahun={YEAR}&opd={dinkes}").get_data(as_text=True)
     assert "Layanan kesehatan merata" in page and 'id="params-link"' in page
+    dk = db.session.scalar(select(StrategicGoal.id).where(StrategicGoal.code == "DK-1"))
+    # the city goal is named by the OPD goal: no delete button that can only fail; the OPD goal has one
+    assert f'id="delete-goal-{city.id}"' not in page and f'id="delete-goal-{dk}"' in page
     assert "1 Jan 2027 sampai 31 Jan 2027" in page
     assert login_as("auditor").get(f"/sasaran-strategis/?tahun={YEAR}").status_code == 200
     assert "Tambah sasaran" not in login_as("auditor").get(f"/sasaran-strategis/?tahun={YEAR}").get_data(

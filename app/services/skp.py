@@ -49,7 +49,7 @@ __all__ = [
     "create_skp", "add_rhk", "edit_rhk", "delete_rhk", "set_rhk_active", "add_indicator", "edit_indicator",
     "delete_indicator", "submit", "approve", "return_skp", "start_revision", "parent_choices", "goal_choices",
     "rhk_in_force", "plan_in_force", "cascade_context", "approval_queue_clause", "frozen_rhk_ids",
-    "create_goal", "edit_goal", "delete_goal", "may_plan", "may_decide",
+    "create_goal", "edit_goal", "delete_goal", "may_plan", "may_decide", "rhk_in_use", "goal_in_use",
 ]
 
 MSG_CONFLICT = "SKP ini baru saja diubah oleh pengguna lain. Muat ulang lalu coba lagi."
@@ -596,18 +596,23 @@ def set_rhk_active(actor: Actor, rhk_id: Any, active: bool):
 def delete_rhk(actor: Actor, rhk_id: Any):
     """Delete an RHK (with its indicators) of a DRAFT/RETURNED SKP; refused for an RHK in force,
     one used by activities or subordinates' RHK, or frozen by a closed period: deactivate it."""
-    from app.models import Activity, Rhk
-
     rhk = load_rhk(rhk_id)
     skp = _editable_skp_of(actor, rhk.skp_id)
     _require_not_frozen(rhk)
-    used = (dom.in_force(rhk.approved_revision, skp.approved_revision)
-            or db.session.scalar(select(Activity.id).where(Activity.rhk_id == rhk.id).limit(1)) is not None
-            or db.session.scalar(select(Rhk.id).where(Rhk.parent_id == rhk.id).limit(1)) is not None)
-    if used:
+    if rhk_in_use(rhk, skp):
         raise ValidationFailed({"rhk": [MSG_IN_USE]})
     db.session.delete(rhk)
     return None
+
+
+def rhk_in_use(rhk, skp) -> bool:
+    """Is the RHK part of the plan in force, or named by daily activities or by subordinates'
+    RHK? Such an RHK is deactivated, never deleted (delete_rhk; the page offers no delete)."""
+    from app.models import Activity, Rhk
+
+    return (dom.in_force(rhk.approved_revision, skp.approved_revision)
+            or db.session.scalar(select(Activity.id).where(Activity.rhk_id == rhk.id).limit(1)) is not None
+            or db.session.scalar(select(Rhk.id).where(Rhk.parent_id == rhk.id).limit(1)) is not None)
 
 
 # --------------------------------------------------------------------------- indicators
@@ -689,7 +694,8 @@ def _goal_validate(item) -> None:
         raise ValidationFailed(errors)
 
 
-def _goal_in_use(goal_id: int) -> bool:
+def goal_in_use(goal_id: int) -> bool:
+    """Is the goal named by an RHK or by an OPD goal (then it is not deleted nor moved)?"""
     from app.models import Rhk, StrategicGoal
 
     return (db.session.scalar(select(Rhk.id).where(Rhk.goal_id == goal_id).limit(1)) is not None
@@ -728,7 +734,7 @@ def edit_goal(actor: Actor, goal_id: Any, values: Mapping[str, Any]):
     with db.session.no_autoflush:
         _goal_write_check(item)  # the stored row: an operator edits only their OPD's goals
         moved = any(k in clean and clean[k] != getattr(item, k) for k in ("year", "unit_id"))
-        if moved and _goal_in_use(item.id):
+        if moved and goal_in_use(item.id):
             raise ValidationFailed({"year": ["Sasaran ini sudah dipakai oleh RHK atau sasaran OPD; tahun dan OPD-nya "
                                              "tidak dapat diubah."]})
         for key, value in clean.items():
@@ -743,7 +749,7 @@ def delete_goal(actor: Actor, goal_id: Any):
     """Delete a goal that no RHK and no OPD goal names."""
     item = load_goal(goal_id)
     _goal_write_check(item)
-    if _goal_in_use(item.id):
+    if goal_in_use(item.id):
         raise ValidationFailed({"goal": ["Sasaran ini sudah dipakai oleh RHK atau sasaran OPD sehingga tidak dapat "
                                          "dihapus."]})
     db.session.delete(item)

@@ -98,7 +98,7 @@ def _version() -> Optional[int]:
     return dom.to_id(request.form.get("version"))  # digits only (not '²'), else no version check
 
 
-def _plan_rows(skp) -> list[dict]:
+def _plan_rows(skp, planning: bool = False) -> list[dict]:
     """The RHK of an SKP as cards: kind, link (superior's RHK or OPD goal), indicators, and
     whether each is in force or frozen by a closed period."""
     frozen = svc.frozen_rhk_ids([r.id for r in skp.rhks])
@@ -106,6 +106,7 @@ def _plan_rows(skp) -> list[dict]:
     for rhk in skp.rhks:
         rows.append({"rhk": rhk, "kind": dom.KIND_LABELS.get(rhk.kind, rhk.kind),
                      "in_force": dom.in_force(rhk.approved_revision, skp.approved_revision),
+                     "in_use": planning and svc.rhk_in_use(rhk, skp),
                      "frozen": rhk.id in frozen, "parent": rhk.parent, "goal": rhk.goal,
                      "indicators": list(rhk.indicators)})
     return rows
@@ -214,7 +215,7 @@ class MySkpView(BaseView):
         html = self.render_template(
             "skp/mine.html", year=year, years=_years(year), today=today, skp=skp, employee=employee,
             window=(start, end), window_msg=window_msg, may_plan=may_plan, editable=editable, ctx=ctx,
-            parents=parents or [], goals=goals or [], rows=_plan_rows(skp) if skp is not None else [],
+            parents=parents or [], goals=goals or [], rows=_plan_rows(skp, editable) if skp is not None else [],
             in_force=in_force, can_submit=dom.SUBMIT in actions and (skp.approved_revision is not None
                                                                      or window_msg is None),
             can_revise=dom.REVISE in actions, failed=failed or FailedForm(), **COMMON)
@@ -454,6 +455,7 @@ class StrategicGoalView(BaseView):
             "skp/goals.html", year=year, years=_years(year),
             opd=opd, opd_name=opd_name, opds=opds, city=city, goals=goals, city_wide=city_wide,
             can_city=can_city, can_opd=can_opd, failed=failed or FailedForm(), window=svc.skp_window(year),
+            in_use={g.id for g in (*city, *goals) if (can_city or can_opd) and svc.goal_in_use(g.id)},
             requires_rhk=svc.requires_rhk(year), can_params=can_params, **COMMON)
         return html, status
 
