@@ -150,11 +150,19 @@ def test_bulk_approve_refuses_out_of_scope(world, login_as, scene):
 def test_return_and_reject_with_note(world, login_as, scene, decision, expected):
     c = login_as("atasan")
     op = world.employee("op_a")
-    # without a note: refused with a message, unchanged
+    # without a note: refused, unchanged; the queue (same filter) comes back with that card's
+    # form open, the message beside the note field and the filter kept
     resp = c.post(f"/antrean/putuskan/{scene['o1']}", data={"decision": decision, "note": "  ", "pegawai": str(op.id)})
-    assert resp.status_code == 302 and parse_qs(urlparse(resp.headers["Location"]).query) == {"pegawai": [str(op.id)]}
-    assert status(scene["o1"]) == "SUBMITTED"
-    assert "wajib" in c.get(resp.headers["Location"]).get_data(as_text=True).lower()
+    assert resp.status_code == 422 and status(scene["o1"]) == "SUBMITTED"
+    html = resp.get_data(as_text=True)
+    card = re.search(rf'<article[^>]*id="queue-item-{scene["o1"]}".*?</article>', html, re.S).group(0)
+    assert re.search(r'<details class="ek-q-more" open>', card)
+    field = re.search(rf'<textarea id="note-{scene["o1"]}"[^>]*>', card).group(0)
+    assert f'aria-describedby="note-err-{scene["o1"]}"' in field and 'aria-invalid="true"' in field
+    error = re.search(rf'<p class="ek-field-error" id="note-err-{scene["o1"]}"[^>]*>(.*?)</p>', card).group(1)
+    assert "wajib" in error.lower()
+    assert card_ids(html) == {scene["o1"]}  # the employee filter still applies
+    assert 'name="pegawai" value="%d"' % op.id in card
     resp = c.post(f"/antrean/putuskan/{scene['o1']}", data={"decision": decision, "note": "Lampirkan daftar hadir",
                                                             "pegawai": str(op.id)})
     assert resp.status_code == 302

@@ -20,7 +20,7 @@ from app.domain import workflow as wf
 from app.extensions import db
 from app.models import Activity, Employee
 from app.security import log_refusal, refuse, scope_clause
-from app.services import Forbidden, NotFound, ServiceError
+from app.services import Forbidden, NotFound, ServiceError, ValidationFailed
 from app.services import activities as svc
 from app.formatting import format_date as format_short_date
 from app.services.organisation import today_local
@@ -83,9 +83,13 @@ class QueueView(BaseView):
     @expose("/")
     @has_access
     def index(self):
+        return self._page(self._filters(request.args))
+
+    def _page(self, filters: dict, note_error: Optional[tuple[int, str, list[str]]] = None, status: int = 200):
+        """The queue; `note_error` = (activity id, the note typed, messages): that card's
+        return/reject form is shown open with the note kept and the messages beside it."""
         actor = svc.current_actor()
         today = today_local()
-        filters = self._filters(request.args)
         base = self._queue(actor, today)
         people = db.session.execute(
             select(Employee.id, Employee.name, Employee.nip)
@@ -111,7 +115,8 @@ class QueueView(BaseView):
             evidence_kind=_evidence_kind, overdue=lambda i: i.review_due is not None and i.review_due < today,
             escalated=lambda i: actor.employee_id is not None and i.superior_id != actor.employee_id
             and i.escalation_id == actor.employee_id, RETURN=wf.RETURN, REJECT=wf.REJECT,
-            hidden={k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items()})
+            hidden={k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items()},
+            note_error=note_error), status
 
     # -- actions (CSRF: the app's CSRFProtect)
     def _decide_one(self, pk: int, action: str, note: Optional[str]):
@@ -131,6 +136,11 @@ class QueueView(BaseView):
         except Forbidden as err:
             db.session.rollback()
             log_refusal(403, "Activity", pk, err.message)
+            _flash_error(err)
+        except ValidationFailed as err:
+            db.session.rollback()
+            if "note" in err.errors:  # the message goes beside the note, on the same queue
+                return self._page(self._filters(request.form), (pk, note or "", err.errors["note"]), 422)
             _flash_error(err)
         except ServiceError as err:
             db.session.rollback()
