@@ -358,16 +358,16 @@ def counts() -> dict[str, int]:
 
 def commit_measured() -> str:
     try:
-        out = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h %s"], capture_output=True, text=True,
-                             check=True).stdout.strip()
+        out = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h (%cd)", "--date=format:%H:%M"],
+                             capture_output=True, text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--untracked-files=no"],
                                capture_output=True, text=True, check=True).stdout.strip()
-        return out[:100] + (" (working tree with uncommitted changes of parallel work)" if dirty else "")
+        return out + (" plus uncommitted changes of parallel work in the tree" if dirty else "")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
 
-def report(args, pages: list[Page], rows: dict, actors: dict, engine) -> str:
+def report(args, pages: list[Page], rows: dict, actors: dict, engine, started: str) -> str:
     from sqlalchemy.engine import make_url
 
     from bench.recompute_bench import machine
@@ -379,7 +379,7 @@ def report(args, pages: list[Page], rows: dict, actors: dict, engine) -> str:
         "",
         f"- Machine: {machine(engine)}; shared with other engineers' test runs while measuring "
         f"(load average {os.getloadavg()[0]:.1f} at the end)",
-        f"- Commit measured: {commit_measured()}",
+        f"- Commit measured: {started} when the run started, {commit_measured()} when it ended",
         f"- Command: `{cmd.strip()}` (database `{shown}`)",
         f"- Rows: {rows['employee']:,} employees, {rows['unit']:,} units, {rows['position']:,} positions, "
         f"{rows['activity']:,} activities, {rows['attendance']:,} attendance rows, {rows['audit_log']:,} audit rows, "
@@ -426,6 +426,7 @@ def write_section(path: str, text: str, dialect: str) -> None:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
+    started = commit_measured()
     app = make_app(args.database_url)
     with app.app_context():
         from app.extensions import db
@@ -444,7 +445,7 @@ def main(argv=None) -> int:
                 return 0
             time_pages(app, pages, clients, args.repeat)
         rows = counts()
-        text = report(args, pages, rows, actors, db.engine)
+        text = report(args, pages, rows, actors, db.engine, started)
         print(text)
         if args.write:
             write_section(os.path.join(ROOT, "docs", "PERFORMANCE.md"), text, db.engine.dialect.name)
