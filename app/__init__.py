@@ -7,7 +7,7 @@ from flask import Flask
 from flask_appbuilder import AppBuilder
 
 from app import api_messages, api_speed
-from app.extensions import configure_sqlite, csrf, db, mail, migrate
+from app.extensions import configure_engine, csrf, db, mail, migrate
 
 
 def create_app(config: object | str = "config.Config") -> Flask:
@@ -28,7 +28,7 @@ def create_app(config: object | str = "config.Config") -> Flask:
     api_messages.install()  # before FAB builds its API schemas
     api_speed.install()  # FAB's Rison schema checked once per process, not per request
     with app.app_context():
-        configure_sqlite(db.engine)
+        configure_engine(db.engine)
         appbuilder = AppBuilder(update_perms=False)
         appbuilder.init_app(app, db.session)
         from app.views import register_views

@@ -27,3 +27,25 @@ def configure_sqlite(engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
+
+
+def configure_postgresql(engine) -> None:
+    """PostgreSQL: JIT compilation off for the app's connections (`-c jit=off` in the
+    connection's startup options). The app runs short OLTP statements; at city size the
+    planner's cost estimates switch JIT on for month-wide aggregates and the compilation
+    costs 150-180 ms per statement, more than it ever saves (docs/PERFORMANCE.md, issue 11)."""
+    if engine.dialect.name != "postgresql":
+        return
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "do_connect")
+    def _jit_off(_dialect, _record, _cargs, cparams):
+        options = cparams.get("options", "")
+        if "jit=" not in options:
+            cparams["options"] = f"{options} -c jit=off".strip()
+
+
+def configure_engine(engine) -> None:
+    """The per-dialect connection settings of an engine the app creates."""
+    configure_sqlite(engine)
+    configure_postgresql(engine)
