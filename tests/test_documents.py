@@ -172,3 +172,22 @@ def test_pages_link_the_documents(world, login_as):
     assert ev_link in atasan.get(f"/evaluationview/subordinates/?period={ev.period_id}").get_data(as_text=True)
     # Keuangan has no document permission: the route is refused.
     assert login_as("keuangan").get(f"/dokumen/skp/{skp.id}.pdf").status_code == 403
+
+
+def test_evaluation_pdf_taller_than_a_page(world, login_as):
+    """A realisation note of 2000 characters in its narrow column is taller than a page: the row
+    splits across pages instead of failing (ReportLab's LayoutError would be a 500)."""
+    from app.models import RhkRealisation
+
+    skp = _approved_skp(world, "staff_a", "kabid_a", 2026, rhk_count=1)
+    ev = _evaluation(world, "staff_a", "kabid_a")
+    rhk = skp.rhks[0]
+    rhk.name = ("Rencana hasil kerja yang sangat panjang & <rinci> " * 20)[:1000]
+    note = ("Realisasi tertunda karena data puskesmas ≥ 3 bulan belum masuk; " * 40)[:2000]
+    db.session.add(RhkRealisation(indicator_id=rhk.indicators[0].id, period_id=ev.period_id, value=Decimal(3),
+                                  note=note))
+    db.session.commit()
+    pages = _pages(login_as("pegawai").get(f"/dokumen/evaluasi/{ev.id}.pdf"))
+    text = " ".join(pages)
+    assert len(pages) > 1
+    assert "sangat panjang & <rinci>" in text and "data puskesmas ≥ 3 bulan" in text

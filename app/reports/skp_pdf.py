@@ -227,7 +227,7 @@ def _rhk_table(rows: list[RhkRow], header: list[str], widths: list[float], cells
             if i:
                 style.append(("LINEABOVE", (lead, len(data)), (-1, len(data)), 0.25, colors.HexColor("#bbbbbb")))
             data.append((_rhk_cells(rhk, lead) if i == 0 else [""] * lead) + tail)
-    table = Table(data, colWidths=widths, repeatRows=1)
+    table = Table(data, colWidths=widths, repeatRows=1, splitInRow=1)
     table.setStyle(TableStyle(style))
     return table
 
@@ -320,7 +320,7 @@ def _ratings_table(doc: EvaluationDoc) -> Table:
     rows.append([_p("PREDIKAT KINERJA PEGAWAI", BOLD), _p(doc.predikat, BOLD)])
     if doc.note:
         rows.append([_p("Catatan Pejabat Penilai", BODY), _p(doc.note)])
-    table = Table(rows, colWidths=[65 * mm, WIDTH - 65 * mm])
+    table = Table(rows, colWidths=[65 * mm, WIDTH - 65 * mm], splitInRow=1)
     table.setStyle(TableStyle([
         ("GRID", (0, 0), (-1, -1), 0.5, GRID),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
