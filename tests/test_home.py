@@ -186,3 +186,24 @@ def test_home_page_stays_cheap(role, scene, login_as):
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) <= 35, (role, len(statements))
+
+
+def test_bkd_home_with_many_overdue_names_longest_waiting_superiors(scene, login_as, monkeypatch):
+    """Above OVERDUE_GROUPING_LIMIT overdue items the BKD home does not group the whole city's
+    overdue rows by superior (issue 11): the exact item count, then the superiors of the
+    longest-waiting items with their exact counts; attendance counted per OPD with its first row
+    (another OPD's attendance of last month or of an inactive employee does not count)."""
+    from app.services import home
+
+    monkeypatch.setattr(home, "OVERDUE_GROUPING_LIMIT", 1)
+    staff_b = scene.employee("staff_b")
+    db.session.add(Attendance(employee_id=staff_b.id, date=date(2026, 10, 30), status="HADIR"))
+    db.session.commit()
+    admin = _text(_html(login_as("bkd")), "home-admin")
+    assert "3 aktivitas melewati batas keputusan. Atasan dengan keputusan yang paling lama tertunda:" in admin
+    assert "pada 2 atasan" not in admin
+    assert admin.index("Kadis B: 2 aktivitas, sejak 10 Nov 2026") < admin.index("Kabid A: 1 aktivitas, sejak 17 Nov 2026")
+    assert "Kehadiran sudah diimpor untuk 1 dari 3 OPD" in admin
+    # an operator of Dinas Kesehatan: its one overdue item, under the same bound
+    op = _text(_html(login_as("operator")), "home-admin")
+    assert "1 aktivitas melewati batas keputusan pada 1 atasan di OPD Anda" in op
