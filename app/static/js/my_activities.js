@@ -55,9 +55,9 @@
   function rhkYear() {
     if (!rhkBlock || !rhk || !day) { return; }
     var other = (day.value || "").slice(0, 4) !== rhkBlock.getAttribute("data-year");
-    rhk.hidden = other;
+    rhk.style.display = other ? "none" : "";
     rhk.disabled = other;
-    if (rhkNote) { rhkNote.hidden = !other; }
+    if (rhkNote) { rhkNote.hidden = !other; rhkNote.style.display = other ? "" : "none"; }
   }
   if (day) { day.addEventListener("change", rhkYear); day.addEventListener("input", rhkYear); }
   rhkYear();
