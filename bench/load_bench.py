@@ -34,6 +34,9 @@ from sqlalchemy import bindparam, create_engine, text
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV_BIN = os.path.dirname(sys.executable)
 LOCUSTFILE = os.path.join(ROOT, "bench", "loadtest", "locustfile.py")
+# At the end of a step every user finishes the task it is in (its requests are answered), so
+# that every write the server committed was seen acknowledged: the reconciliation is exact.
+STOP_TIMEOUT = 300
 
 
 def free_port() -> int:
@@ -154,10 +157,10 @@ def run_locust(host: str, users: int, run_time: int, logins_path: str, password:
                LOAD_RUN_ID=run_id, LOAD_MAX_TASKS=str(max_tasks), LOAD_TODAY=today or today_wib())
     cmd = [os.path.join(VENV_BIN, "locust"), "-f", LOCUSTFILE, "--headless", "--host", host,
            "-u", str(users), "-r", str(spawn_rate or max(1, users / 5)), "--run-time", f"{run_time}s",
-           "--stop-timeout", "30", "--csv", out_prefix, "--only-summary", "--loglevel", "WARNING",
+           "--stop-timeout", str(STOP_TIMEOUT), "--csv", out_prefix, "--only-summary", "--loglevel", "WARNING",
            "--exit-code-on-error", "0"]
     subprocess.run(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=open(out_prefix + ".log", "w"),
-                   timeout=run_time + 120, check=True)
+                   timeout=run_time + STOP_TIMEOUT + 120, check=True)
     with open(out_prefix + "_stats.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     with open(results, encoding="utf-8") as fh:
