@@ -653,3 +653,112 @@ def test_plan_is_deterministic():
     c = _build_plan(date(2027, 6, 1))
     same = [x.nip == y.nip for x, y in zip(a.employees, c.employees) if x.kind != "CPNS"]
     assert all(same) and len(a.employees) == len(c.employees)
+
+
+# --------------------------------------------------------------------------- SKP of the demo year
+def _skp_world(s):
+    from sqlalchemy.orm import aliased
+
+    from app.domain.skp import is_opd_head
+    from app.models import Employee, Position, Rhk, Skp, Unit
+
+    year = _today().year
+    ParentPos, ParentUnit = aliased(Position), aliased(Unit)
+    heads = {eid for eid, opd, parent, parent_opd, sup in s.execute(
+        select(Employee.id, Unit.opd_id, Position.parent_id, ParentUnit.opd_id, Employee.superior_id)
+        .join(Position, Employee.position_id == Position.id).join(Unit, Position.unit_id == Unit.id)
+        .outerjoin(ParentPos, Position.parent_id == ParentPos.id)
+        .outerjoin(ParentUnit, ParentPos.unit_id == ParentUnit.id).where(Employee.active.is_(True)))
+        if is_opd_head(opd, parent_opd, parent is not None) or sup is None}
+    skps = {k.employee_id: k for k in s.execute(select(Skp).where(Skp.year == year)).scalars()}
+    in_force = {}
+    for r in s.execute(select(Rhk).join(Skp, Rhk.skp_id == Skp.id).where(
+            Skp.year == year, Rhk.active.is_(True), Rhk.approved_revision == Skp.approved_revision)
+            .order_by(Rhk.id)).scalars():
+        in_force.setdefault(r.skp_id, []).append(r)
+    return year, heads, skps, in_force
+
+
+def test_every_employee_has_an_approved_skp_with_history(seeded, s):
+    from app.models import Employee, SkpHistory
+    from app.services.skp import plan_in_force
+
+    year, _, skps, in_force = _skp_world(s)
+    active = set(s.execute(select(Employee.id).where(Employee.active.is_(True))).scalars())
+    assert active and active == set(skps)
+    for skp in skps.values():
+        assert skp.approved_revision == 1 and (skp.decided_at is not None or skp.status != "APPROVED")
+        rhk = in_force[skp.id]
+        assert any(r.kind == "UTAMA" for r in rhk) and all(r.indicators for r in rhk)
+        plan = plan_in_force(skp)
+        assert {r["id"] for r in plan["rhk"]} == {r.id for r in rhk}
+    assert s.scalar(select(func.count(SkpHistory.id))) == len(skps)
+    waiting = Counter(k.status for k in skps.values() if k.status != "APPROVED")
+    assert waiting == {"SUBMITTED": 2, "DRAFT": 1}
+    head = _holder(s, "Kepala Dinas Kesehatan")
+    for k in skps.values():
+        if k.status != "APPROVED":  # a revision raising a target; the approved plan keeps the old one
+            assert k.revision == 2 and k.superior_id == head.id
+            first = in_force[k.id][0].indicators[0]
+            kept = plan_in_force(k)["rhk"][0]["indicators"][0]
+            assert kept["id"] == first.id and float(kept["target_value"]) + 6 == float(first.target_value)
+
+
+def test_rhk_cascade_from_the_city_goals(seeded, s):
+    from app.models import StrategicGoal, Unit
+
+    year, heads, skps, in_force = _skp_world(s)
+    skp_by_id = {k.id: k for k in skps.values()}
+    ids_of = {sid: {r.id for r in rows} for sid, rows in in_force.items()}
+    goals = {g.id: g for g in s.execute(select(StrategicGoal).where(StrategicGoal.year == year)).scalars()}
+    assert sum(g.unit_id is None for g in goals.values()) >= 3
+    unlinked = []
+    for sid, rows in in_force.items():
+        skp = skp_by_id[sid]
+        for r in rows:
+            if skp.employee_id in heads:
+                goal = goals[r.goal_id]
+                assert r.parent_id is None and goal.unit_id == skp.opd_id
+                assert goal.parent_id is not None and goals[goal.parent_id].unit_id is None
+            elif r.parent_id is None:
+                unlinked.append(skp)
+            else:
+                assert r.goal_id is None
+                assert r.parent_id in ids_of[skps[skp.superior_id].id]
+    gap_opd = _by_name(s, Unit, "Dinas Lingkungan Hidup")
+    assert [k.opd_id for k in unlinked] == [gap_opd.id]  # the one deliberate gap
+    # Every in-force RHK of a superior is intervened in, except the deliberate one in the gap OPD.
+    named = {r.parent_id for rows in in_force.values() for r in rows if r.parent_id}
+    superiors = {k.superior_id for k in skps.values() if k.employee_id not in heads}
+    lonely = [skp_by_id[r.skp_id] for e in superiors for r in in_force[skps[e].id] if r.id not in named]
+    assert [k.opd_id for k in lonely] == [gap_opd.id]
+
+
+def test_activities_linked_to_the_employees_plan_in_force(seeded, s):
+    from app.models import Activity
+
+    year, _, skps, in_force = _skp_world(s)
+    own = {skps_id: {r.id for r in rows} for skps_id, rows in in_force.items()}
+    skp_of = {e: k.id for e, k in skps.items()}
+    linked = s.execute(select(Activity.employee_id, Activity.rhk_id, Activity.date)
+                       .where(Activity.rhk_id.is_not(None))).all()
+    total = s.scalar(select(func.count(Activity.id)))
+    assert 0.3 * total < len(linked) < total
+    for eid, rhk_id, day in linked:
+        assert day.year == year and rhk_id in own[skp_of[eid]]
+
+
+def test_matriks_peran_hasil_complete_but_for_the_gap_opd(seeded, s):
+    from app.domain import cascade as dom
+    from app.models import Unit
+    from app.services import cascade
+
+    year = _today().year
+    gap_opd = _by_name(s, Unit, "Dinas Lingkungan Hidup")
+    opds = s.execute(select(Unit.id).where(Unit.opd_id == Unit.id)).scalars().all()
+    for opd_id in opds:
+        counts = cascade.build(opd_id, year).counts
+        if opd_id == gap_opd.id:
+            assert counts == {**dict.fromkeys(dom.GAP_KINDS, 0), dom.NOT_INTERVENED: 1, dom.NOT_INTERVENING: 1}
+        else:
+            assert not any(counts.values()), (opd_id, counts)

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Optional
 
 from app.domain.golongan import golongan_rank
@@ -894,6 +894,7 @@ def seed_demo(password: str, today: date | None = None, now: "datetime | None" =
         people = _demo_people(session)
         _, away = seed_demo_attendance(today, people, holiday_dates)
         activities = seed_demo_activities(today, now, people, away, holiday_dates)
+        skp = seed_demo_skp(today, now, people)
         scores = seed_demo_scores(today, now, people, holiday_dates)
         session.commit()
     except Exception:
@@ -905,7 +906,7 @@ def seed_demo(password: str, today: date | None = None, now: "datetime | None" =
         else:
             session.info.pop("audit_disabled", None)
 
-    return _summary(plan, today, n_atasan, len(holidays), skipped, activities, scores)
+    return _summary(plan, today, n_atasan, len(holidays), skipped, activities, f"{skp}\n{scores}")
 
 
 def _summary(plan: _Plan, today: date, n_atasan: int, n_holidays: int, skipped: list[str],
@@ -1599,3 +1600,268 @@ def seed_demo_scores(today: date, now, people: list[_Person], holidays) -> str:
                         f"({violating} di antaranya dengan sebaran predikat yang melanggar)" if evaluated
                         else "belum ada penilaian periodik (belum ada hari kerja yang lewat)"))
     return "\n".join([f"- Tabel TPP {today.year}: {len(DEMO_TPP_RATES)} kelas", *lines])
+
+
+# =========================================================================== SKP of the demo year
+# The planning half of the cycle (design section 9): the Wali Kota's goals (RPJMD), each OPD's
+# Renstra goals naming one of them, and an approved SKP for every active employee whose RHK
+# cascade from the OPD head's RHK (naming the OPD goals) down the superior line, so the matriks
+# peran hasil shows complete cascades. One OPD (`_GAP_OPD`) keeps two deliberate gaps: an RHK of
+# a superior nobody intervenes in and a staff RHK tambahan intervening in nothing. A few
+# subordinates of the Kepala Dinas Kesehatan (the README's Atasan login) have a revision raising
+# a target waiting: two SUBMITTED for approval, one DRAFT. A share of the daily activities is
+# linked to the RHK in force of the employee's approved plan.
+_CITY_GOALS = (
+    ("SK-1", "Meningkatnya kualitas sumber daya manusia yang sehat, cerdas dan berbudaya",
+     "Indeks Pembangunan Manusia Kota Malang"),
+    ("SK-2", "Meningkatnya pertumbuhan ekonomi yang inklusif berbasis ekonomi kreatif dan pariwisata",
+     "Laju pertumbuhan ekonomi Kota Malang"),
+    ("SK-3", "Terwujudnya tata kelola pemerintahan yang bersih, efektif dan melayani",
+     "Indeks Reformasi Birokrasi Kota Malang"),
+    ("SK-4", "Meningkatnya kualitas lingkungan hidup, infrastruktur dan ketenteraman kota",
+     "Indeks Kualitas Lingkungan Hidup Kota Malang"),
+)
+# OPD name keyword -> the city goal its first Renstra goal serves (else SK-3, governance).
+_CITY_GOAL_OF = (
+    ("Pendidikan", 0), ("Kesehatan", 0), ("Sosial", 0), ("Kependudukan", 0), ("Koperasi", 1),
+    ("Penanaman Modal", 1), ("Kepemudaan", 1), ("Pendapatan", 1), ("Perencanaan", 1), ("Pekerjaan Umum", 3),
+    ("Lingkungan Hidup", 3), ("Perhubungan", 3), ("Polisi Pamong Praja", 3), ("Kesatuan Bangsa", 3),
+)
+_GAP_OPD = "Dinas Lingkungan Hidup"
+_RHK_TEXTS = (
+    "Terlaksananya {what} {unit} sesuai rencana kerja tahunan",
+    "Meningkatnya kualitas layanan {what} {unit}",
+    "Tersusunnya laporan dan evaluasi {what} {unit} tepat waktu",
+    "Terkelolanya data dan dokumen {what} {unit}",
+)
+_RHK_EXTRA = "Terlaksananya tugas tambahan yang diberikan pimpinan pada {unit}"
+
+
+@dataclass
+class _SkpPerson:
+    id: int
+    user_id: Optional[int]
+    superior_id: Optional[int]
+    superior_user: Optional[int]
+    position_id: int
+    position: str
+    unit_id: int
+    unit: str
+    opd_id: int
+    head: bool
+    depth: int = 0
+
+
+def _indicators(rhk_index: int, head: bool) -> list[tuple[str, str, int, str]]:
+    """(aspect, name, target, unit) of a demo RHK."""
+    if head:
+        return [("KUANTITAS", "Persentase capaian indikator sasaran strategis", 100, "%"),
+                ("WAKTU", "Laporan kinerja disampaikan tepat waktu", 12, "bulan")]
+    rows = [("KUANTITAS", "Jumlah dokumen atau laporan hasil kerja yang diselesaikan", 12 + 6 * (rhk_index % 3),
+             "dokumen"),
+            ("KUALITAS", "Persentase hasil kerja yang diterima atasan tanpa perbaikan", 90, "%")]
+    if rhk_index == 0:
+        rows.append(("WAKTU", "Hasil kerja diselesaikan sesuai jadwal", 12, "bulan"))
+    return rows
+
+
+def seed_demo_skp(today: date, now, people: list[_Person]) -> str:
+    """Goals, SKP (with history), RHK and indicators of the demo year, written in bulk, and the
+    RHK link of a share of the demo activities. Returns the summary line."""
+    import json
+    from types import SimpleNamespace
+
+    from flask_appbuilder.security.sqla.models import User
+    from sqlalchemy import bindparam, insert, select, update
+    from sqlalchemy.orm import aliased
+
+    from app.domain.skp import is_opd_head
+    from app.extensions import db
+    from app.models import Activity, Employee, Position, Rhk, RhkIndicator, Skp, SkpHistory, StrategicGoal, Unit
+    from app.services.skp import snapshot
+
+    session = db.session
+    year = today.year
+    rng = random.Random(f"{SEED}-skp")
+    bkd_user = session.execute(select(User.id).where(User.username == "bkd")).scalar()
+
+    # Goals: the Wali Kota's, then two per OPD (the first serves the OPD's theme, the second governance).
+    city_ids = list(session.execute(
+        insert(StrategicGoal).returning(StrategicGoal.id, sort_by_parameter_order=True),
+        [dict(year=year, unit_id=None, parent_id=None, code=c, name=n, indicator=i, created_by_id=bkd_user,
+              created_at=now) for c, n, i in _CITY_GOALS]).scalars())
+    opds = session.execute(select(Unit.id, Unit.name).where(Unit.opd_id == Unit.id, Unit.active.is_(True))
+                           .order_by(Unit.code, Unit.id)).all()
+    goal_rows = []
+    for opd_id, name in opds:
+        theme = next((g for kw, g in _CITY_GOAL_OF if kw in name), 2)
+        goal_rows.append(dict(year=year, unit_id=opd_id, parent_id=city_ids[theme], code="SS-1",
+                              name=f"Meningkatnya kualitas layanan {name} bagi warga Kota Malang",
+                              indicator=f"Indeks kepuasan masyarakat terhadap layanan {name}",
+                              created_by_id=bkd_user, created_at=now))
+        goal_rows.append(dict(year=year, unit_id=opd_id, parent_id=city_ids[2], code="SS-2",
+                              name=f"Meningkatnya akuntabilitas kinerja {name}",
+                              indicator=f"Nilai SAKIP {name}", created_by_id=bkd_user, created_at=now))
+    goal_ids = list(session.execute(insert(StrategicGoal).returning(StrategicGoal.id, sort_by_parameter_order=True),
+                                    goal_rows).scalars())
+    goals_of: dict[int, list[tuple[int, str]]] = {}
+    for gid, g in zip(goal_ids, goal_rows):
+        goals_of.setdefault(g["unit_id"], []).append((gid, g["name"]))
+
+    # Who plans: every active employee with a post, superiors first.
+    ParentPos, ParentUnit = aliased(Position), aliased(Unit)
+    rows = session.execute(
+        select(Employee.id, Employee.position_id, Position.name, Unit.id, Unit.name, Unit.opd_id,
+               Position.parent_id, ParentUnit.opd_id)
+        .join(Position, Employee.position_id == Position.id).join(Unit, Position.unit_id == Unit.id)
+        .outerjoin(ParentPos, Position.parent_id == ParentPos.id)
+        .outerjoin(ParentUnit, ParentPos.unit_id == ParentUnit.id)
+        .where(Employee.active.is_(True)).order_by(Employee.id)).all()
+    by_id = {p.id: p for p in people}
+    persons: dict[int, _SkpPerson] = {}
+    for eid, pos_id, pos_name, unit_id, unit_name, opd_id, parent_pos, parent_opd in rows:
+        p = by_id.get(eid)
+        if p is None:
+            continue
+        sup = p.superior_id if p.superior_id in by_id else None
+        persons[eid] = _SkpPerson(eid, p.user_id, sup, by_id[sup].user_id if sup else bkd_user, pos_id, pos_name,
+                                  unit_id, unit_name, opd_id,
+                                  is_opd_head(opd_id, parent_opd, parent_pos is not None) or sup is None)
+
+    def depth(pid: int) -> int:
+        d, cur = 0, persons[pid]
+        while cur.superior_id is not None and not cur.head:
+            d, cur = d + 1, persons[cur.superior_id]
+        return d
+
+    subs: dict[int, list[int]] = {}
+    for p in persons.values():
+        p.depth = depth(p.id)
+        if not p.head:
+            subs.setdefault(p.superior_id, []).append(p.id)
+    order = sorted(persons, key=lambda i: (persons[i].depth, i))
+    gap_opd = next((o for o, n in opds if n == _GAP_OPD), None)
+    dinkes_head = next((p.id for p in persons.values() if p.head and p.unit == "Dinas Kesehatan"), None)
+    pending = {i: st for i, st in zip(sorted(subs.get(dinkes_head, []))[:3], ("SUBMITTED", "SUBMITTED", "DRAFT"))}
+
+    # SKP rows (approved in January, superiors first; never after the seeding clock).
+    skp_rows = []
+    for n, pid in enumerate(order):
+        p = persons[pid]
+        submitted = min(datetime(year, 1, 6, 2) + timedelta(days=p.depth, minutes=n), now - timedelta(minutes=10))
+        skp_rows.append(dict(employee_id=pid, year=year, status="APPROVED", revision=1, approved_revision=1,
+                             position_id=p.position_id, unit_id=p.unit_id, opd_id=p.opd_id,
+                             superior_id=p.superior_id, submitted_at=submitted, decided_by_id=p.superior_user,
+                             decided_at=min(submitted + timedelta(hours=2), now), created_at=submitted, version=1))
+    skp_ids = dict(zip(order, session.execute(insert(Skp).returning(Skp.id, sort_by_parameter_order=True),
+                                              skp_rows).scalars()))
+
+    # RHK, level by level so each names its superior's RHK ids.
+    rhk_of: dict[int, list[tuple[int, str, int]]] = {}  # person -> [(rhk id, kind, approved_revision)]
+    all_rhk: list[dict] = []
+    unlinked_gap = intervened_gap = None
+    for level in sorted({p.depth for p in persons.values()}):
+        batch: list[dict] = []
+        for pid in (i for i in order if persons[i].depth == level):
+            p = persons[pid]
+            what = "program dan kegiatan" if subs.get(pid) else "tugas jabatan"
+            mine: list[dict] = []
+            if p.head:
+                for k, (gid, gname) in enumerate(goals_of.get(p.opd_id, [])):
+                    mine.append(dict(kind="UTAMA", name=f"Tercapainya sasaran strategis: {gname}", goal_id=gid,
+                                     parent_id=None))
+            else:
+                parents = [r for r in rhk_of.get(p.superior_id, []) if r[2] == 1]
+                siblings = sorted(subs[p.superior_id])
+                k = siblings.index(pid)
+                n_rhk = max(2, -(-len(parents) // len(siblings)))
+                for j in range(min(n_rhk, 4)):
+                    parent = parents[(k * n_rhk + j) % len(parents)][0] if parents else None
+                    mine.append(dict(kind="UTAMA", name=_RHK_TEXTS[j].format(what=what, unit=p.unit),
+                                     goal_id=None, parent_id=parent))
+                if parents and rng.random() < 0.25:
+                    mine.append(dict(kind="TAMBAHAN", name=_RHK_EXTRA.format(unit=p.unit), goal_id=None,
+                                     parent_id=parents[rng.randrange(len(parents))][0]))
+                if p.opd_id == gap_opd and unlinked_gap is None and not subs.get(pid):
+                    unlinked_gap = pid
+                    mine.append(dict(kind="TAMBAHAN", name=_RHK_EXTRA.format(unit=p.unit), goal_id=None,
+                                     parent_id=None))
+            if p.opd_id == gap_opd and intervened_gap is None and not p.head and subs.get(pid):
+                intervened_gap = pid  # an RHK of a superior that no subordinate takes up
+                mine.append(dict(kind="UTAMA", name=f"Terlaksananya inovasi layanan {p.unit}", goal_id=None,
+                                 parent_id=mine[0]["parent_id"], gap=True))
+            numbers: dict[str, int] = {}
+            for r in mine:
+                numbers[r["kind"]] = numbers.get(r["kind"], 0) + 1
+                r.update(skp_id=skp_ids[pid], number=numbers[r["kind"]], approved_revision=1, active=True,
+                         person=pid)
+            batch.extend(mine)
+        ids = session.execute(insert(Rhk).returning(Rhk.id, sort_by_parameter_order=True),
+                              [{k: v for k, v in r.items() if k not in ("person", "gap")} for r in batch]).scalars()
+        for rid, r in zip(ids, batch):
+            r["id"] = rid
+            if not r.get("gap"):
+                rhk_of.setdefault(r["person"], []).append((rid, r["kind"], r["approved_revision"]))
+        all_rhk.extend(batch)
+
+    ind_rows: list[dict] = []
+    per_rhk: dict[int, list[dict]] = {}
+    for r in all_rhk:
+        head = persons[r["person"]].head
+        index = r["number"] - 1 if r["kind"] == "UTAMA" else 3
+        for n, (aspect, name, target, unit) in enumerate(_indicators(index, head), start=1):
+            row = dict(rhk_id=r["id"], number=n, aspect=aspect, name=name, target_value=target, target_unit=unit)
+            ind_rows.append(row)
+            per_rhk.setdefault(r["id"], []).append(row)
+    ind_ids = session.execute(insert(RhkIndicator).returning(RhkIndicator.id, sort_by_parameter_order=True),
+                              ind_rows).scalars()
+    for iid, row in zip(ind_ids, ind_rows):
+        row["id"] = iid
+
+    # History: the approved plan of revision 1, in the shape app.services.skp.approve keeps.
+    by_skp: dict[int, list[dict]] = {}
+    for r in all_rhk:
+        if r["approved_revision"] == 1:
+            by_skp.setdefault(r["skp_id"], []).append(r)
+    hist_rows = []
+    for s in skp_rows:
+        sid = skp_ids[s["employee_id"]]
+        rhks = sorted(by_skp.get(sid, []), key=lambda r: (r["kind"] != "UTAMA", r["number"], r["id"]))
+        view = SimpleNamespace(id=sid, **{k: s[k] for k in ("employee_id", "year", "revision", "position_id",
+                                                            "unit_id", "opd_id", "superior_id")},
+                               rhks=[SimpleNamespace(**{k: r[k] for k in ("id", "kind", "number", "name", "active",
+                                                                          "parent_id", "goal_id")},
+                                                     indicators=[SimpleNamespace(**i) for i in per_rhk[r["id"]]])
+                                     for r in rhks])
+        hist_rows.append(dict(skp_id=sid, revision=1, approved_by_id=s["decided_by_id"], approved_at=s["decided_at"],
+                              snapshot=json.dumps(snapshot(view), ensure_ascii=False)))
+    session.execute(insert(SkpHistory), hist_rows)
+    # The revisions in progress raise a target of their first RHK (edited in place, as
+    # app.services.skp.edit_indicator does; the approved plan stays in the history).
+    first_indicator = {r["person"]: per_rhk[r["id"]][0] for r in reversed(all_rhk)}
+    ind_table = RhkIndicator.__table__
+    for pid, status in pending.items():
+        row = first_indicator[pid]
+        session.execute(update(ind_table).where(ind_table.c.id == row["id"])
+                        .values(target_value=row["target_value"] + 6))
+        session.execute(update(Skp).where(Skp.id == skp_ids[pid]).values(
+            status=status, revision=2, submitted_at=now - timedelta(minutes=5) if status == "SUBMITTED" else None,
+            decided_by_id=None, decided_at=None, version=2))
+
+    # Activities: about two thirds of each employee's items name an RHK utama in force.
+    in_force: dict[int, list[int]] = {}
+    for r in all_rhk:
+        if r["approved_revision"] == 1 and r["kind"] == "UTAMA":
+            in_force.setdefault(r["person"], []).append(r["id"])
+    links = []
+    for aid, eid, day in session.execute(select(Activity.id, Activity.employee_id, Activity.date)
+                                         .order_by(Activity.id)):
+        choices = in_force.get(eid)
+        if choices and day.year == year and rng.random() < 0.65:
+            links.append(dict(aid=aid, rid=choices[rng.randrange(len(choices))]))
+    if links:  # executemany on the table: the items keep their version (no edit by a user)
+        table = Activity.__table__
+        session.execute(update(table).where(table.c.id == bindparam("aid")).values(rhk_id=bindparam("rid")), links)
+    return (f"- SKP {year}: {len(_CITY_GOALS)} sasaran Wali Kota, {len(goal_rows)} sasaran OPD, {len(skp_rows)} SKP "
+            f"disetujui ({len(pending)} di antaranya sedang direvisi), {len(all_rhk)} RHK, {len(ind_rows)} indikator; "
+            f"{len(links)} aktivitas terkait RHK; celah kaskade contoh di {_GAP_OPD}")
