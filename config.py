@@ -80,6 +80,10 @@ _SKP_DECIDE_PAGES = (("SkpApprovalView", "can_index|can_decide|can_show"),
 _SKP_READ_PAGES = (("SkpApprovalView", "can_show"), ("StrategicGoalView", "can_index"),
                    ("SKP|Daftar SKP|Sasaran Strategis", "menu_access"))
 _GOAL_PAGES = (("StrategicGoalView", "can_index|can_write"), ("SKP|Sasaran Strategis", "menu_access"))
+# Pertukaran BKN (app/views/bkn.py): export of the SKP and predikat in scope (BKD, Admin, Auditor: the
+# city; Operator OPD: own OPD), import of BKN e-Kinerja predikat by BKD only.
+_BKN_EXPORT = (("BknView", "can_index|can_export"), ("SKP|Pertukaran BKN", "menu_access"))
+_BKN_IMPORT = ("BknView", "can_upload|can_confirm")
 # Matriks Peran Hasil (app/views/cascade.py, app/api/cascade.py): app.security.cascade_reach scopes it
 # (BKD, Admin, Auditor: every OPD; Operator OPD: own OPD; Pegawai/Atasan: own branch).
 _CASCADE = (("CascadeView", "can_index|can_download"), ("CascadeApi", "can_get"), ("SKP|Matriks Peran Hasil", "menu_access"))
@@ -96,6 +100,9 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_sqlite()
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Seconds a worker keeps the city-wide dashboard rates of a period (app.services.dashboard
+    # opd_rates: the month's ~800,000 activities at city size); 0 = always computed.
+    DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", 120))
     # A PostgreSQL streaming replica for the report files and dashboards (app/services/replica.py,
     # docs/deploy.md): used while it answers and lags at most REPLICA_MAX_LAG_SECONDS, else the
     # primary; after a failed connection it is tried again after REPLICA_RETRY_SECONDS.
@@ -219,6 +226,7 @@ class Config:
              "menu_access"),
             *_FOLLOWUP_READ,
             *_FOLLOWUP_BKD,
+            *_BKN_EXPORT, _BKN_IMPORT,
         ),
         "Operator OPD": _role(
             *_SELF,
@@ -249,6 +257,7 @@ class Config:
             ("MasterImportView", "can_index|can_upload|can_confirm|can_template"),
             (_REPORT_MENUS2 + "|Impor Data Induk", "menu_access"),
             *_FOLLOWUP_READ,
+            *_BKN_EXPORT,
         ),
         "Pegawai": _role(
             *_SELF,
@@ -313,6 +322,7 @@ class Config:
             ("ReportApi", "can_get|can_download"),
             (_REPORT_MENUS2, "menu_access"),
             *_FOLLOWUP_READ,
+            *_BKN_EXPORT,
         ),
         "Keuangan": _role(
             *_SELF,

@@ -494,3 +494,34 @@ def test_no_admin_page_loads_from_another_host(app, world, login_as):
     from flask_appbuilder.security.sqla.models import ViewMenu
 
     assert db.session.scalar(select(ViewMenu).where(ViewMenu.name == "UserStatsChartView")) is None
+
+
+def test_city_opd_rates_are_kept_for_the_cache_time(data, app, login_as):
+    """Issue 11: the city-wide opd_rates aggregate the month's activities (0.6-0.9 s at city
+    size); BKD's figures are kept DASHBOARD_CACHE_SECONDS per period, identical to a fresh
+    computation, while an operator's scoped figures are always computed; 0 keeps nothing."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        if re.search(r"\bFROM activity\b", statement):
+            statements.append(statement)
+
+    bkd = login_as("bkd")
+    app.config["DASHBOARD_CACHE_SECONDS"] = 300
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        first = get_json(bkd, "opd_rates", period=period().id)[1]["opd"]
+        assert len(statements) == 1
+        again = get_json(bkd, "opd_rates", period=period().id)[1]["opd"]
+        assert again == first and len(statements) == 1  # served from the cache
+        operator = login_as("operator")
+        get_json(operator, "opd_rates", period=period().id)
+        get_json(operator, "opd_rates", period=period().id)
+        assert len(statements) == 3  # scoped: computed each time
+        app.config["DASHBOARD_CACHE_SECONDS"] = 0
+        fresh = get_json(bkd, "opd_rates", period=period().id)[1]["opd"]
+        assert fresh == first and len(statements) == 4
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
