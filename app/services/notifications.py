@@ -214,6 +214,12 @@ def _escalating_items(h: Horizon, out: dict[int, Summary], superior_id: Optional
            .where(decider.user_id.is_not(None), decider.active.is_(True), escalating_clause(h, sup_unit))
            .order_by(decider.user_id, Activity.review_due, Activity.id))
     if superior_id is not None:
+        # someone who decides nothing (most employees) is answered from the superior index
+        # instead of walking every submitted item near its deadline in the city
+        waiting = (select(Activity.id).where(Activity.superior_id == superior_id, Activity.status == wf.SUBMITTED)
+                   .exists())
+        if not db.session.scalar(select(waiting)):
+            return
         esc = esc.where(Activity.superior_id == superior_id)
     for uid, aid, d, desc, name, due in db.session.execute(esc):
         s = out.setdefault(uid, Summary())
