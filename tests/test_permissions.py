@@ -741,3 +741,33 @@ def test_realisation_matrix(role, world, login_as, tmp_path):
     assert db.session.get(RhkRealisation, other["real"]).value == 1, "realisasi di luar cakupan berubah"
     after = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
     assert after >= refusals + sum(1 for status in got if status == 404), "penolakan realisasi tidak tercatat"
+
+
+# --------------------------------------------------------------------------- Pertukaran BKN (issue 12 item 6)
+# app/views/bkn.py: export for Admin/BKD/Auditor (city or any OPD) and the Operator OPD (own OPD; another
+# OPD 404), the predikat import for BKD and Admin only; every refusal logged.
+BKN = {  # role -> (page, export city/own, export other OPD, import upload)
+    "admin": (200, 200, 200, 200), "bkd": (200, 200, 200, 200), "auditor": (200, 200, 200, 403),
+    "operator": (200, 200, 404, 403), "pegawai": (403, 403, 403, 403), "atasan": (403, 403, 403, 403),
+    "keuangan": (403, 403, 403, 403),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_bkn_exchange_matrix(role, world, login_as):
+    from app.models import BknPredikat
+
+    client = login_as(role)
+    other = world.unit("Dinas Pendidikan dan Kebudayaan").id
+    refusals = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
+    db.session.commit()
+    got = (client.get("/pertukaran-bkn/").status_code, client.get("/pertukaran-bkn/ekspor?tahun=2026").status_code,
+           client.get(f"/pertukaran-bkn/ekspor?tahun=2026&opd={other}").status_code,
+           client.post("/pertukaran-bkn/upload", data={}).status_code)
+    assert got == BKN[role]
+    assert client.post("/pertukaran-bkn/confirm", data={"token": "x" * 32}).status_code in (
+        (302,) if BKN[role][3] == 200 else (403,))
+    denied = sum(1 for g in got if g in (403, 404))
+    after = db.session.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action.like("DITOLAK%")))
+    assert after >= refusals + denied
+    assert db.session.scalar(select(func.count(BknPredikat.id))) == 0

@@ -566,3 +566,45 @@ def csv_template(header: list, rows: list[list]) -> bytes:
         writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in values])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
+
+def header_positions(table: list[tuple[int, list[Any]]], columns, required, errors: list[str]) -> dict[str, int]:
+    """Column name -> index from the header row (table[0]) of a simple import: duplicated,
+    missing required and unknown columns are reported in `errors` (Indonesian)."""
+    header_line, header = table[0]
+    positions: dict[str, int] = {}
+    unknown, duplicated = [], []
+    for i, name in enumerate(normalise_header(c) for c in header):
+        if not name:
+            continue
+        if name in positions:
+            duplicated.append(name)
+        elif name not in columns:
+            unknown.append(name)
+        else:
+            positions[name] = i
+    where = f"Baris judul (baris {header_line})"
+    allowed = "Kolom yang berlaku: " + ", ".join(columns) + "."
+    missing = [c for c in required if c not in positions]
+    if duplicated:
+        errors.append(f"{where}: kolom ganda " + ", ".join(sorted(set(duplicated))) + ".")
+    if missing:
+        errors.append(f"{where}: kolom wajib tidak ada: " + ", ".join(missing) + ". " + allowed)
+    if unknown:
+        errors.append(f"{where}: kolom tidak dikenal: " + ", ".join(unknown) + ". " + allowed)
+    return positions
+
+
+def named_sheet_table(data: bytes, name: str, max_rows: int, errors: list[str]) -> list[tuple[int, list[Any]]]:
+    """The rows of the sheet `name` (else the first sheet) of an XLSX workbook; [] with `errors`
+    filled when the workbook cannot be read or has no sheet."""
+    wb = open_xlsx(data, errors)
+    if wb is None:
+        return []
+    try:
+        sheet = find_sheet(wb, name) or (wb[wb.sheetnames[0]] if wb.sheetnames else None)
+        if sheet is None:
+            errors.append("Berkas XLSX tidak berisi lembar.")
+            return []
+        return sheet_table(sheet, max_rows, errors, label=f"Lembar {sheet.title}")
+    finally:
+        wb.close()

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.imports.common import (
-    as_text, file_kind, find_sheet, is_blank, normalise_header, open_xlsx, parse_date, parse_nip, read_csv,
-    sheet_table,
+    as_text, file_kind, header_positions, is_blank, named_sheet_table, normalise_header, parse_date, parse_nip,
+    read_csv,
 )
 from app.imports.masterdata import Row
 
@@ -41,17 +41,7 @@ def parse_potential(filename: str, data: bytes) -> ParsedFile:
     kind = file_kind(filename, data, parsed.errors)
     table: list[tuple[int, list[Any]]] = []
     if kind == "xlsx":
-        wb = open_xlsx(data, parsed.errors)
-        if wb is None:
-            return parsed
-        try:
-            sheet = find_sheet(wb, SHEET) or (wb[wb.sheetnames[0]] if wb.sheetnames else None)
-            if sheet is None:
-                parsed.errors.append("Berkas XLSX tidak berisi lembar.")
-                return parsed
-            table = sheet_table(sheet, MAX_ROWS, parsed.errors, label=f"Lembar {sheet.title}")
-        finally:
-            wb.close()
+        table = named_sheet_table(data, SHEET, MAX_ROWS, parsed.errors)
     elif kind == "csv":
         table = read_csv(data, parsed.errors, parsed.warnings, max_rows=MAX_ROWS)
     if parsed.errors:
@@ -59,29 +49,8 @@ def parse_potential(filename: str, data: bytes) -> ParsedFile:
     if not table:
         parsed.errors.append("Berkas kosong: tidak ada baris judul (NIP, NILAI, ...).")
         return parsed
-    header_line, header = table[0]
-    names = [normalise_header(c) for c in header]
-    positions: dict[str, int] = {}
-    unknown, duplicated = [], []
-    for i, name in enumerate(names):
-        if not name:
-            continue
-        if name in positions:
-            duplicated.append(name)
-        elif name not in COLUMNS:
-            unknown.append(name)
-        else:
-            positions[name] = i
-    where = f"Baris judul (baris {header_line})"
-    missing = [c for c in REQUIRED if c not in positions]
-    if duplicated:
-        parsed.errors.append(f"{where}: kolom ganda " + ", ".join(sorted(set(duplicated))) + ".")
-    if missing:
-        parsed.errors.append(f"{where}: kolom wajib tidak ada: " + ", ".join(missing) + ". Kolom yang berlaku: "
-                             + ", ".join(COLUMNS) + ".")
-    if unknown:
-        parsed.errors.append(f"{where}: kolom tidak dikenal: " + ", ".join(unknown) + ". Kolom yang berlaku: "
-                             + ", ".join(COLUMNS) + ".")
+    positions = header_positions(table, COLUMNS, REQUIRED, parsed.errors)
+    names = [normalise_header(c) for c in table[0][1]]
     if parsed.errors:
         return parsed
     parsed.columns = [n for n in names if n in positions]

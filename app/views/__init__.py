@@ -84,6 +84,10 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(CascadeView, "Matriks Peran Hasil", icon="fa-project-diagram", category="SKP",
                         category_icon="fa-bullseye")
     appbuilder.add_api(CascadeApi)
+    # Pertukaran BKN (issue 12 item 6): SKP and predikat export for BKN e-Kinerja, predikat import.
+    from app.views.bkn import BknView
+
+    appbuilder.add_view(BknView, "Pertukaran BKN", icon="fa-exchange-alt", category="SKP")
 
     # Scores, TPP, attendance and evaluations.
     from app.views.recap import RecapView
