@@ -234,3 +234,45 @@ def test_overdue_report_links_to_queue(world, login_as, scene):
     assert card_ids(page) == {scene["s2"]}
     # the operator has no queue: no link
     assert "/antrean/" not in login_as("operator").get("/overdue/").get_data(as_text=True)
+
+
+def test_queue_is_paged_keeping_the_filters(world, login_as, scene, monkeypatch):
+    """Issue 11: a long queue is shown PAGE_SIZE cards at a time (grouped by employee, in the
+    same order); Berikutnya/Sebelumnya keep the filters, a decision comes back to the same page,
+    the count above is the whole queue, and a page past the end shows the last one."""
+    from app.views import queue as view
+
+    monkeypatch.setattr(view, "PAGE_SIZE", 2)
+    extra = make(world, "op_a", "kabid_a", "kadis_a", day=date(2026, 11, 16), text="Kegiatan tambahan")
+    c = login_as("atasan")
+    staff, op = world.employee("staff_a"), world.employee("op_a")
+    first = c.get("/antrean/").get_data(as_text=True)
+    order = sorted([(op.name, op.id, extra), (op.name, op.id, scene["o1"]),
+                    (staff.name, staff.id, scene["s2"]), (staff.name, staff.id, scene["s1"])])
+    # employees by name: each page holds whole employees here (two items each)
+    expected = [pk for _n, _e, pk in sorted(order, key=lambda t: (t[0], t[1]))]
+    assert card_ids(first) == set(expected[:2])
+    assert '<span id="queue-total">4</span>' in first and "Halaman 1 dari 2" in first
+    assert 'rel="prev"' not in first
+    nxt = re.search(r'<a class="ek-q-btn ek-q-btn-plain" rel="next" href="([^"]+)"', first).group(1)
+    assert parse_qs(urlparse(nxt.replace("&amp;", "&")).query) == {"halaman": ["2"]}
+    second = c.get(nxt.replace("&amp;", "&")).get_data(as_text=True)
+    assert card_ids(second) == set(expected[2:]) and "Halaman 2 dari 2" in second
+    assert 'rel="next"' not in second and 'rel="prev" href="/antrean/"' in second
+    assert '<input type="hidden" name="halaman" value="2" form="queue-bulk">' in second
+    # the filter select lists the employees of the whole queue, not only of this page
+    assert option_values(second) == {staff.id, op.id}
+    # a filter travels through the pages
+    filtered = c.get("/antrean/?tanggal=2026-11-17").get_data(as_text=True)  # s1 and o1
+    assert card_ids(filtered) == {scene["s1"], scene["o1"]} and 'id="queue-pager"' not in filtered
+    # approving on page 2 comes back to page 2; once it is empty, the last page is shown
+    resp = c.post(f"/antrean/setujui/{expected[2]}", data={"halaman": "2"})
+    loc = urlparse(resp.headers["Location"])
+    assert parse_qs(loc.query) == {"halaman": ["2"]}
+    again = c.get(resp.headers["Location"]).get_data(as_text=True)
+    assert card_ids(again) == {expected[3]}
+    resp = c.post("/antrean/setujui-terpilih", data={"ids": [str(expected[3])], "halaman": "2"})
+    assert status(expected[3]) == "APPROVED"
+    last = c.get(resp.headers["Location"]).get_data(as_text=True)
+    assert card_ids(last) == set(expected[:2]) and 'id="queue-pager"' not in last
+    assert c.get("/antrean/?halaman=x").status_code == 200

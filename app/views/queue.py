@@ -13,7 +13,7 @@ from typing import Optional
 from flask import flash, redirect, request, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from app.domain import workflow as wf
@@ -28,7 +28,8 @@ from app.views.activities import _flash_error
 
 IMAGE_TYPES = {"png", "jpg", "jpeg"}
 DECISION_DONE = {wf.APPROVE: "disetujui", wf.RETURN: "dikembalikan untuk diperbaiki", wf.REJECT: "ditolak"}
-MAX_ITEMS = 300  # one page; the oldest deadlines first
+PAGE_SIZE = 40  # cards per page, grouped by employee (issue 11: 300 cards were a 656 KiB page)
+PEOPLE_LIMIT = 200  # employees offered by the filter select (those with items in the queue)
 
 
 def _time_range(item) -> str:
@@ -66,6 +67,11 @@ class QueueView(BaseView):
                 out["tanggal"] = date.fromisoformat(raw)
             except ValueError:
                 flash("Tanggal filter tidak valid (format TTTT-BB-HH) dan diabaikan.", "warning")
+        raw = (source.get("halaman") or "").strip()
+        if raw.isdigit() and int(raw) > 1:
+            out["halaman"] = int(raw)
+        elif raw and raw != "1":
+            flash("Nomor halaman tidak valid dan diabaikan.", "warning")
         return out
 
     def _back(self):
@@ -94,7 +100,7 @@ class QueueView(BaseView):
         people = db.session.execute(
             select(Employee.id, Employee.name, Employee.nip)
             .where(Employee.id.in_(base.with_only_columns(Activity.employee_id).scalar_subquery()))
-            .order_by(Employee.name)).all()
+            .order_by(Employee.name).limit(PEOPLE_LIMIT)).all()
         q = base.options(joinedload(Activity.employee), joinedload(Activity.catalog))
         if "pegawai" in filters:
             q = q.where(Activity.employee_id == filters["pegawai"])
@@ -102,20 +108,32 @@ class QueueView(BaseView):
             q = q.where(Activity.superior_id == filters["atasan"])
         if "tanggal" in filters:
             q = q.where(Activity.date == filters["tanggal"])
+        total = db.session.scalar(select(func.count()).select_from(
+            q.with_only_columns(Activity.id).order_by(None).subquery())) or 0
+        pages = max(1, -(-total // PAGE_SIZE))
+        page = min(filters.get("halaman", 1), pages)  # after decisions the last page may be gone
+        if page > 1:
+            filters = {**filters, "halaman": page}
+        else:
+            filters = {k: v for k, v in filters.items() if k != "halaman"}
         items = db.session.scalars(
             q.join(Employee, Employee.id == Activity.employee_id)
             .order_by(Employee.name, Employee.id, Activity.date, Activity.start_time, Activity.id)
-            .limit(MAX_ITEMS + 1)).unique().all()
-        truncated = len(items) > MAX_ITEMS
-        items = items[:MAX_ITEMS]
+            .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).unique().all()
         groups = [(emp, list(rows)) for emp, rows in groupby(items, key=lambda i: i.employee)]
+        hidden = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items()}
+        without_page = {k: v for k, v in hidden.items() if k != "halaman"}
+        nav = {"page": page, "pages": pages,
+               "prev": url_for(".index", **without_page, **({"halaman": page - 1} if page > 2 else {}))
+               if page > 1 else None,
+               "next": url_for(".index", **without_page, halaman=page + 1) if page < pages else None}
         return self.render_template(
             "queue/index.html", groups=groups, people=people, filters=filters, today=today,
-            total=len(items), truncated=truncated, fmt=format_short_date, time_range=_time_range,
+            total=total, shown=len(items), nav=nav, fmt=format_short_date, time_range=_time_range,
             evidence_kind=_evidence_kind, overdue=lambda i: i.review_due is not None and i.review_due < today,
             escalated=lambda i: actor.employee_id is not None and i.superior_id != actor.employee_id
             and i.escalation_id == actor.employee_id, RETURN=wf.RETURN, REJECT=wf.REJECT,
-            hidden={k: (v.isoformat() if isinstance(v, date) else v) for k, v in filters.items()},
+            hidden=hidden,
             note_error=note_error), status
 
     # -- actions (CSRF: the app's CSRFProtect)
