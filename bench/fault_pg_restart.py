@@ -23,6 +23,7 @@ import csv
 import glob
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -125,8 +126,9 @@ def failure_kinds(out_prefix: str) -> dict[str, int]:
     with open(path, encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             error = row["Error"]
-            digits = [w for w in error.replace("(", " ").replace("'", " ").split() if w.isdigit() and len(w) == 3]
-            key = digits[0] if digits else error.split("(")[0]
+            # requests: "HTTPError('503 Server Error: ...')", geventhttpclient: "LocustBadStatusCode(code=503)"
+            status = re.search(r"code=([1-5]\d\d)\b", error) or re.match(r"HTTPError\('([1-5]\d\d) ", error)
+            key = status.group(1) if status else error.split("(")[0]
             kinds[key] = kinds.get(key, 0) + int(row["Occurrences"])
     return kinds
 
