@@ -15,3 +15,18 @@ def test_postgresql_connections_run_without_jit(app):
             assert conn.execute(text("SHOW jit")).scalar() == "off"
         # a second pooled connection too, and the session the views use
         assert db.session.execute(text("SHOW jit")).scalar() == "off"
+
+
+@pytest.mark.skipif(not IS_PG, reason="PostgreSQL only")
+def test_replica_connections_run_without_jit(app):
+    """The replica engine (report files and dashboards, app.services.replica) too."""
+    from app.services import replica
+
+    with app.app_context():
+        state = replica._State(db.engine.url.render_as_string(hide_password=False))
+        engine = replica._engine(state)
+        try:
+            with engine.connect() as conn:
+                assert conn.execute(text("SHOW jit")).scalar() == "off"
+        finally:
+            engine.dispose()

@@ -99,6 +99,9 @@ def _engine(state: _State):
             state.engine = create_engine(
                 state.url, pool_pre_ping=True, pool_recycle=3600,
                 connect_args={"connect_timeout": timeout, "application_name": "ekinerja-replica-read"})
+            from app.extensions import configure_postgresql
+
+            configure_postgresql(state.engine)  # jit=off, as on the primary
         return state.engine
 
 
