@@ -60,7 +60,7 @@ _MINE = "can_index|can_add|can_edit|can_delete|can_submit"
 _API_DECIDE = "can_get|can_info|can_approve|can_return|can_reject|can_bulk_approve"
 # Tindak Lanjut (app/views/followup.py, app/api/followup.py): BKD writes and decides, Admin has
 # every permission, the Auditor and the Operator OPD read (the service scopes the operator's OPD).
-_FOLLOWUP_MENUS = "Tindak Lanjut|Aturan dan Kandidat|Kotak Talenta|Kandidat Jabatan Lowong|Nilai Potensi"
+_FOLLOWUP_MENUS = "Penilaian|Aturan dan Kandidat|Kotak Talenta|Kandidat Jabatan Lowong|Nilai Potensi"
 _FOLLOWUP_READ = (("FollowupView|TalentBoxView|VacancyView|PotentialView", "can_index"), ("FollowupApi", "can_get"),
                   (_FOLLOWUP_MENUS, "menu_access"))
 _FOLLOWUP_BKD = (("FollowupView", "can_manage|can_decide"),
@@ -222,7 +222,7 @@ class Config:
             ("ReportApi", "can_get|can_download"),
             ("MasterImportView", "can_index|can_upload|can_confirm|can_template"),
             (_REPORT_MENUS2 + "|Impor Data Induk", "menu_access"),
-            (_WORK_MENUS + "|" + _QUEUE_MENUS + "|" + _REPORT_MENUS + "|" + _SETTING_MENUS + "|Audit|Log Audit",
+            (_WORK_MENUS + "|" + _QUEUE_MENUS + "|" + _REPORT_MENUS + "|" + _SETTING_MENUS + "|Laporan|Log Audit",
              "menu_access"),
             *_FOLLOWUP_READ,
             *_FOLLOWUP_BKD,
@@ -312,7 +312,7 @@ class Config:
             _SKP_APIS_READ, *_CASCADE,
             _REALISATION_READ,
             *_SKP_READ_PAGES, _DOCUMENTS,
-            (_MASTER_MENUS + "|Audit|Log Audit|" + _WORK_MENUS + "|" + _REPORT_MENUS + "|" + _SETTING_MENUS,
+            (_MASTER_MENUS + "|Laporan|Log Audit|" + _WORK_MENUS + "|" + _REPORT_MENUS + "|" + _SETTING_MENUS,
              "menu_access"),
             ("RecapView", _READ + "|can_rincian|rincian"),
             ("AttendanceView|TppRateView|SanctionView|OrgPredikatView|EvaluationView", _READ),

@@ -51,8 +51,10 @@ def register_views(appbuilder) -> None:
     appbuilder.add_view(ParameterView, "Parameter", icon="fa-sliders-h", category=settings, category_icon="fa-cogs")
     appbuilder.add_view(SubmitExceptionView, "Pengecualian Batas Pengajuan", icon="fa-door-open", category=settings)
 
-    appbuilder.add_view(AuditLogView, "Log Audit", icon="fa-clipboard-list", category="Audit",
-                        category_icon="fa-shield-alt")
+    # The audit log sits under Laporan, and the follow-up under Penilaian (below): at 1366 px the
+    # navbar holds every role's categories on one row (issue 10 item 4).
+    appbuilder.add_view(AuditLogView, "Log Audit", icon="fa-clipboard-list", category="Laporan",
+                        category_icon="fa-file-alt")
     for api in (UnitApi, PositionApi, EmployeeApi, ActivityCatalogApi):
         appbuilder.add_api(api)
     from app.api.activities import ActivityApi
@@ -128,9 +130,9 @@ def register_views(appbuilder) -> None:
     from app.api.followup import FollowupApi
     from app.views.followup import FollowupView, PotentialView, TalentBoxView, VacancyView
 
-    followup = "Tindak Lanjut"
-    appbuilder.add_view(FollowupView, "Aturan dan Kandidat", icon="fa-award", category=followup,
-                        category_icon="fa-user-graduate")
+    followup = "Penilaian"  # tindak lanjut follows the evaluation: one menu, after a separator
+    appbuilder.add_separator(followup)
+    appbuilder.add_view(FollowupView, "Aturan dan Kandidat", icon="fa-award", category=followup)
     appbuilder.add_view(TalentBoxView, "Kotak Talenta", icon="fa-th", category=followup)
     appbuilder.add_view(VacancyView, "Kandidat Jabatan Lowong", icon="fa-user-plus", category=followup)
     appbuilder.add_view(PotentialView, "Nilai Potensi", icon="fa-chart-bar", category=followup)
