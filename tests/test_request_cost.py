@@ -1,0 +1,92 @@
+"""SQL statements per API request of the load test's month-end mix (issue 11 item 6).
+
+Every API request paid for FAB's Public-role check (the role, then all its permissions: two
+statements), the JWT user with its roles and groups (three lazy loads) and the employee with
+its unit (two): seven statements before the request's own work. Counted with an engine event
+listener, never timed. The security properties stay: the user, its roles and the Public role's
+permissions are still read on every request, so changes take effect at once.
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from tests.conftest import NIPS
+
+
+@contextmanager
+def counted():
+    from app.extensions import db
+
+    seen: list[str] = []
+
+    def _count(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", _count)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", _count)
+
+
+def month_list(filters: str = "") -> str:
+    return f"/api/v1/activity/?q=(filters:!({filters}(col:date,opr:ge,value:'2026-11-01')),page_size:25)"
+
+
+@pytest.mark.parametrize("role, budget", [
+    ("pegawai", 7),  # Public check, token version, user+roles+groups, filter's employee, own employee+unit, count, page
+    ("atasan", 7),
+    ("operator", 6),  # Public check, token version, user+roles+groups, employee+unit, count, page
+    ("bkd", 5),  # no employee row: the employee lookup finds none
+])
+def test_activity_list_statements(app, world, api_as, role, budget):
+    c, headers = api_as(role)
+    me = world.employee({"pegawai": "staff_a", "atasan": "kabid_a"}.get(role, "op_a")).id
+    url = {"pegawai": month_list(f"(col:employee,opr:rel_o_m,value:{me}),"),
+           "atasan": month_list(f"(col:status,opr:eq,value:SUBMITTED),(col:superior,opr:rel_o_m,value:{me}),")
+           }.get(role, month_list())
+    assert c.get(url, headers=headers).status_code == 200  # warm: first-request work is not per request
+    with counted() as seen:
+        resp = c.get(url, headers=headers)
+    assert resp.status_code == 200
+    assert len(seen) <= budget, "\n".join(s.split("FROM")[1][:80] if "FROM" in s else s[:80] for s in seen)
+
+
+def test_one_statement_for_user_roles_and_public_check(app, world, api_as):
+    c, headers = api_as("bkd")
+    c.get(month_list(), headers=headers)
+    with counted() as seen:
+        assert c.get(month_list(), headers=headers).status_code == 200
+    assert not [s for s in seen if "FROM ab_role" in s.split("WHERE")[0] and "ab_user." not in s]
+    assert len([s for s in seen if "ab_user_role" in s or "ab_user_group" in s or "FROM ab_user" in s]) == 1
+
+
+def test_role_removal_takes_effect_on_the_next_request(app, world, api_as):
+    from app.extensions import db
+    from flask_appbuilder.security.sqla.models import User
+
+    c, headers = api_as("pegawai")
+    assert c.get(month_list(), headers=headers).status_code == 200
+    user = db.session.query(User).filter_by(username=NIPS["staff_a"][0]).one()
+    user.roles = []
+    db.session.commit()
+    assert c.get(month_list(), headers=headers).status_code == 403
+
+
+def test_public_permission_read_at_once(app, world):
+    from app.extensions import db
+
+    sm = app.appbuilder.sm
+    assert sm.is_item_public("can_get", "ActivityApi") is False
+    pv = sm.find_permission_view_menu("can_get", "ActivityApi")
+    public = sm.find_role(sm.auth_role_public)
+    public.permissions.append(pv)
+    db.session.commit()
+    assert sm.is_item_public("can_get", "ActivityApi") is True
+    assert sm.is_item_public("can_delete", "ActivityApi") is False
+    public.permissions.remove(pv)
+    db.session.commit()
+    assert sm.is_item_public("can_get", "ActivityApi") is False
