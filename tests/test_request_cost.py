@@ -90,3 +90,27 @@ def test_public_permission_read_at_once(app, world):
     public.permissions.remove(pv)
     db.session.commit()
     assert sm.is_item_public("can_get", "ActivityApi") is False
+
+
+def test_list_reuses_relation_aliases(app, world, api_as, monkeypatch):
+    """FAB aliased the joined relations (employee, superior, ...) anew in every list and count
+    query, rebuilding a proxy column per table column each time; the aliases are kept per process
+    (app/api_speed.py) and the rows stay the same."""
+    from sqlalchemy.orm import util as orm_util
+
+    c, headers = api_as("atasan")
+    me = world.employee("kabid_a").id
+    url = month_list(f"(col:superior,opr:rel_o_m,value:{me}),")
+    first = c.get(url, headers=headers).get_json()
+    made = []
+    original = orm_util.AliasedClass.__init__
+
+    def counting(self, *args, **kwargs):
+        made.append(args[0] if args else None)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(orm_util.AliasedClass, "__init__", counting)
+    second = c.get(url, headers=headers).get_json()
+    assert made == []
+    assert second["count"] == first["count"] and second["result"] == first["result"]
+    assert {"employee.id", "superior.id"} <= set(second["list_columns"])
