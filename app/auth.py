@@ -436,7 +436,7 @@ def _token_claims(identity) -> dict:
 
 
 def _token_revoked(jwt_header, jwt_payload) -> bool:
-    return jwt_payload.get("tv", 0) != sessions.token_version(jwt_payload["sub"])
+    return jwt_payload.get("tv", 0) != current_app.appbuilder.sm.token_version(jwt_payload["sub"])
 
 
 def _revoked_response(jwt_header, jwt_payload):
