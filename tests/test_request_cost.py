@@ -114,3 +114,51 @@ def test_list_reuses_relation_aliases(app, world, api_as, monkeypatch):
     assert made == []
     assert second["count"] == first["count"] and second["result"] == first["result"]
     assert {"employee.id", "superior.id"} <= set(second["list_columns"])
+
+
+def _drafts(world, n: int):
+    from datetime import date
+
+    from sqlalchemy import insert
+
+    from app.extensions import db
+    from app.models import Activity
+
+    emp = world.employee("staff_a")
+    db.session.execute(insert(Activity), [
+        {"employee_id": emp.id, "date": date(2026, 11, 2), "description": f"Uji {i}", "volume": 1,
+         "claimed_minutes": 10, "status": "DRAFT"} for i in range(n)])
+    db.session.commit()
+
+
+def test_a_page_that_is_not_full_is_not_counted(app, world, api_as):
+    """The superior's queue and an employee's day fit on one page: their count is the page."""
+    c, headers = api_as("atasan")
+    me = world.employee("kabid_a").id
+    url = month_list(f"(col:status,opr:eq,value:SUBMITTED),(col:superior,opr:rel_o_m,value:{me}),")
+    c.get(url, headers=headers)
+    with counted() as seen:
+        body = c.get(url, headers=headers).get_json()
+    assert body["count"] == len(body["result"]) < 25 and body["count_bounded"] is False
+    assert not [s for s in seen if "count(" in s.lower()], seen
+
+
+def test_api_list_count_is_bounded_and_pages_still_count(app, world, api_as):
+    """At most max(LIST_COUNT_BOUND, (page + 10) x page size) rows are counted, without the
+    list's joins; the answer says when the count stopped at its bound."""
+    _drafts(world, 300)
+    app.config["LIST_COUNT_BOUND"] = 50
+    c, headers = api_as("bkd")
+    first = c.get(month_list(), headers=headers).get_json()
+    assert first["count"] == 250 and first["count_bounded"] is True and len(first["result"]) == 25
+    with counted() as seen:
+        deep = c.get(month_list().replace("page_size:25", "page:11,page_size:25"), headers=headers).get_json()
+    assert len(deep["result"]) == 25 and deep["count"] > 275 and deep["count_bounded"] is False
+    counts = [s for s in seen if "count(" in s.lower()]
+    assert len(counts) == 1 and " JOIN " not in counts[0].upper(), counts
+    app.config["LIST_COUNT_BOUND"] = 10_000
+    exact = c.get(month_list(), headers=headers).get_json()
+    assert exact["count"] == deep["count"] and exact["count_bounded"] is False
+    last = c.get(month_list().replace("page_size:25", f"page:{exact['count'] // 25},page_size:25"),
+                 headers=headers).get_json()
+    assert last["count"] == exact["count"] and len(last["result"]) == exact["count"] % 25

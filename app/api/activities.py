@@ -16,7 +16,7 @@ from datetime import date, time
 from typing import Any, Callable, Optional
 
 from flask import request
-from flask_appbuilder.api import ModelRestApi, expose, safe
+from flask_appbuilder.api import expose, safe
 from flask_appbuilder.models.sqla.interface import SQLAInterface
 from flask_appbuilder.security.decorators import permission_name, protect
 from sqlalchemy import select
@@ -25,6 +25,7 @@ from sqlalchemy.exc import OperationalError
 from app.domain import workflow as wf
 from app.extensions import db
 from app.models import Activity, ActivityCatalog, Employee
+from app.api.base import BoundedListApi
 from app.params import to_int
 from app.security import (
     ROLE_OPERATOR, active_lookup_filters, entry_lookup_filters, log_refusal, rhk_entry_lookup_filters, scope_clause,
@@ -192,7 +193,7 @@ def _entry_values(item) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------- the API
-class ActivityApi(ModelRestApi):
+class ActivityApi(BoundedListApi):
     resource_name = "activity"
     datamodel = SQLAInterface(Activity)
     allow_browser_login = False  # JWT only: the API is CSRF-exempt, so no cookie login

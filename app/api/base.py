@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask import request
 from flask_appbuilder.api import ModelRestApi
+from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.extensions import db
+from app.listing import BoundedCount, BoundedSQLAInterface
 from app.security import log_refusal, scope_filters, write_refusal
 from app.services import ValidationFailed
 from app.services import masterdata
@@ -14,7 +16,20 @@ class _OutOfScope(Exception):
     pass
 
 
-class ScopedModelApi(ModelRestApi):
+class BoundedListApi(ModelRestApi):
+    """Lists read the page first and count at most to a bound (app.listing); a count that
+    stopped at its bound is marked `count_bounded` (there are more rows than `count`)."""
+
+    def __init__(self, **kwargs):
+        if type(self.datamodel) is SQLAInterface:
+            self.datamodel = BoundedSQLAInterface(self.datamodel.obj, self.datamodel._session)
+        super().__init__(**kwargs)
+
+    def pre_get_list(self, data: dict) -> None:
+        data["count_bounded"] = isinstance(data["count"], BoundedCount)
+
+
+class ScopedModelApi(BoundedListApi):
     entity: str = ""
     allow_browser_login = False  # JWT only: the API is CSRF-exempt, so no cookie login
     max_page_size = 100

@@ -1,15 +1,14 @@
 """Base classes of the panel views: scope, validation, refusals and audit in one place."""
 from __future__ import annotations
 
-from contextvars import ContextVar
 
-from flask import abort, current_app, flash, g, request
+from flask import abort, flash, g, request
 from flask_appbuilder import ModelView, expose
 from flask_appbuilder.models.sqla.interface import SQLAInterface
-from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.formatting import format_datetime, format_value
+from app.listing import BoundedCount, BoundedSQLAInterface  # noqa: F401 (BoundedCount: used by tests)
 from app.security import log_refusal, refuse, scope_filters, write_refusal
 from app.services import ValidationFailed
 from app.services import masterdata
@@ -105,64 +104,6 @@ def _blank_choice_labelled(form_cls) -> None:
                 and unbound.kwargs.get("allow_blank") and not unbound.kwargs.get("blank_text")):
             setattr(form_cls, name, unbound.field_class(*unbound.args,
                                                          **{**unbound.kwargs, "blank_text": BLANK_CHOICE}))
-
-
-# --------------------------------------------------------------------------- bounded list counts
-COUNT_BOUND = 10_000  # default of LIST_COUNT_BOUND: rows a list page counts at most
-PAGES_AHEAD = 10  # a deep page still counts this many pages beyond itself
-_count_bound: ContextVar = ContextVar("ek_count_bound", default=None)
-
-
-class BoundedCount(int):
-    """A list count that stopped at its bound: there are more rows ("lebih dari 10.000").
-    Still an int, so FAB's pagination computes its pages from it."""
-
-    def __str__(self) -> str:
-        from app.formatting import current_locale, format_number
-
-        more = "lebih dari" if current_locale() == "id" else "more than"
-        return f"{more} {format_number(int(self))}"
-
-    def __html__(self) -> str:
-        return str(self)
-
-
-class BoundedSQLAInterface(SQLAInterface):
-    """FAB counts every list page in full (10 million activities: a scan per page). A list
-    page counts at most max(LIST_COUNT_BOUND, (page + PAGES_AHEAD) x page size) rows, so a
-    deeper page still finds its next pages; below the bound the count is exact.
-    The relations a list shows (`eager`) are loaded with the page's rows in one query each,
-    not one query per row (FAB reads `position.name` row by row)."""
-
-    eager: tuple = ()
-
-    def apply_all(self, query, *args, **kwargs):
-        query = super().apply_all(query, *args, **kwargs)
-        if self.eager:
-            query = query.options(*[selectinload(getattr(self.obj, rel)) for rel in self.eager])
-        return query
-
-    def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,
-              select_columns=None, outer_default_load=False):
-        bound = None
-        if page_size:
-            limit = int(current_app.config.get("LIST_COUNT_BOUND", COUNT_BOUND))
-            bound = max(limit, ((page or 0) + PAGES_AHEAD) * page_size)
-        token = _count_bound.set(bound)
-        try:
-            return super().query(filters, order_column=order_column, order_direction=order_direction, page=page,
-                                 page_size=page_size, select_columns=select_columns,
-                                 outer_default_load=outer_default_load)
-        finally:
-            _count_bound.reset(token)
-
-    def query_count(self, query, filters=None, select_columns=None) -> int:
-        bound = _count_bound.get()
-        if bound is None:
-            return super().query_count(query, filters, select_columns)
-        inner = self._apply_inner_all(query, filters, select_columns=select_columns, aliases_mapping={})
-        counted = inner.limit(bound + 1).count()
-        return BoundedCount(bound) if counted > bound else counted
 
 
 class ScopedModelView(ReturnToList, LookupEndpointMixin, ModelView):
