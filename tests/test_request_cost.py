@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import event
 
 from tests.conftest import NIPS
+from tests.test_lookups_ondemand import _activities
 
 
 @contextmanager
@@ -116,21 +117,6 @@ def test_list_reuses_relation_aliases(app, world, api_as, monkeypatch):
     assert {"employee.id", "superior.id"} <= set(second["list_columns"])
 
 
-def _drafts(world, n: int):
-    from datetime import date
-
-    from sqlalchemy import insert
-
-    from app.extensions import db
-    from app.models import Activity
-
-    emp = world.employee("staff_a")
-    db.session.execute(insert(Activity), [
-        {"employee_id": emp.id, "date": date(2026, 11, 2), "description": f"Uji {i}", "volume": 1,
-         "claimed_minutes": 10, "status": "DRAFT"} for i in range(n)])
-    db.session.commit()
-
-
 def test_a_page_that_is_not_full_is_not_counted(app, world, api_as):
     """The superior's queue and an employee's day fit on one page: their count is the page."""
     c, headers = api_as("atasan")
@@ -146,7 +132,7 @@ def test_a_page_that_is_not_full_is_not_counted(app, world, api_as):
 def test_api_list_count_is_bounded_and_pages_still_count(app, world, api_as):
     """At most max(LIST_COUNT_BOUND, (page + 10) x page size) rows are counted, without the
     list's joins; the answer says when the count stopped at its bound."""
-    _drafts(world, 300)
+    _activities(world, 300)
     app.config["LIST_COUNT_BOUND"] = 50
     c, headers = api_as("bkd")
     first = c.get(month_list(), headers=headers).get_json()
