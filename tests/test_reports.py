@@ -218,7 +218,9 @@ def test_bkd_whole_city_recap_streamed_equals_all_rows(data, login_as, app, tmp_
     resp = _get(c, kind="recap", period=PERIOD, opd="")
     wb = _book(resp)
     resp.close()
-    assert os.listdir(tmp_path) == []  # the temporary file is deleted after the response
+    # the temporary file is deleted after the response; the file is kept only in the cache
+    assert os.listdir(tmp_path) == ["ekinerja-report-cache"]
+    assert len(os.listdir(tmp_path / "ekinerja-report-cache")) == 1
     ws = wb.active
     assert ws["A3"].value == "OPD: Seluruh OPD"
     recaps = _recaps()

@@ -97,9 +97,10 @@ class ReportFile:
     rows: int
     path: Optional[str] = None  # a temporary file (streamed reports); deleted after sending
     data: Optional[io.BytesIO] = None
+    keep: bool = False  # a file of app.services.report_cache: stays after sending
 
     def discard(self) -> None:
-        if self.path and os.path.exists(self.path):
+        if self.path and not self.keep and os.path.exists(self.path):
             os.remove(self.path)
 
 
@@ -495,8 +496,11 @@ def download(kind: str, period_arg, opd_arg=None, employee_arg=None, nip_arg=Non
     replica when one is configured and usable (app.services.replica)."""
     from app.services import replica
 
+    from app.services import report_cache
+
     req = authorize(kind, period_arg, opd_arg, employee_arg, nip_arg)
-    return send(replica.run(generate, req))  # the file from the replica when usable
+    # the file (or its cache key) from the replica when usable; kept files while valid
+    return send(replica.run(report_cache.fetch, req, generate))
 
 
 # --------------------------------------------------------------------------- the index page
