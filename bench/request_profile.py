@@ -22,7 +22,7 @@ import pstats
 import sys
 import time
 from collections import defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
@@ -66,7 +66,7 @@ def login(client, username: str) -> dict:
     return {"Authorization": f"Bearer {resp.get_json()['access_token']}"}
 
 
-def mix(app):
+def mix(app, today_arg: str = ""):
     """(name, callable) pairs replaying locustfile.py's requests; each callable asserts its status."""
     from app.extensions import db
     from app.models import Employee, Unit
@@ -76,7 +76,8 @@ def mix(app):
         staff = db.session.query(Employee.id).filter_by(nip=NIPS["staff_a"][0]).scalar()
         boss = db.session.query(Employee.id).filter_by(nip=NIPS["kabid_a"][0]).scalar()
         opd = db.session.query(Unit.id).filter_by(name="Dinas Kesehatan").scalar()
-    today = (datetime.now(timezone.utc) + timedelta(hours=7)).date()  # WIB; the world opens 2026-11
+    # WIB; the tests' world opens the period 2026-11 only: from December pass --today 2026-11-30
+    today = date.fromisoformat(today_arg) if today_arg else (datetime.now(timezone.utc) + timedelta(hours=7)).date()
     today, month_start, period = today.isoformat(), today.replace(day=1).isoformat(), today.isoformat()[:7]
     c = app.test_client()
     peg, ata, op, bkd = (login(c, LOGINS[r]) for r in ("pegawai", "atasan", "operator", "bkd"))
@@ -144,12 +145,13 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=30)
     ap.add_argument("--profile", type=int, default=0, help="print the top N cumulative functions per request type")
     ap.add_argument("--sql", action="store_true", help="print the statements of one request of each type")
+    ap.add_argument("--today", default="", help="YYYY-MM-DD in the world's period 2026-11 (default: today, WIB)")
     args = ap.parse_args()
     import logging
 
     logging.disable(logging.WARNING)
     app, counter = build(args.db)
-    steps = mix(app)
+    steps = mix(app, args.today)
     for _name, fn in steps:  # warm up: first-request costs (imports, caches) are not per request
         fn()
     if args.sql:

@@ -37,3 +37,24 @@ def test_activity_list_logs_no_filter_warnings(api_as, caplog):
         resp = client.get("/api/v1/activity/?q=(page_size:5)", headers=headers)
     assert resp.status_code == 200
     assert not [r for r in caplog.records if "Filter type not supported" in r.getMessage()]
+
+
+def test_column_filters_converted_once_per_data_model(api_as, world, monkeypatch):
+    """FAB converted every column of the model into filters several times per list request;
+    the conversion is kept per data model, and the filters still filter (status, date)."""
+    from flask_appbuilder.models.sqla.filters import SQLAFilterConverter
+
+    from tests.test_lookups_ondemand import _activities
+
+    _activities(world, 3)  # drafts
+    client, headers = api_as("bkd")
+    url = "/api/v1/activity/?q=(filters:!((col:status,opr:eq,value:{s})),page_size:5)"
+    client.get(url.format(s="APPROVED"), headers=headers)
+    calls = []
+    original = SQLAFilterConverter.convert
+    monkeypatch.setattr(SQLAFilterConverter, "convert", lambda self, col: calls.append(col) or original(self, col))
+    seen = {}
+    for status in ("DRAFT", "APPROVED"):
+        seen[status] = {r["status"] for r in client.get(url.format(s=status), headers=headers).get_json()["result"]}
+    assert seen["DRAFT"] == {"DRAFT"} and seen["APPROVED"] <= {"APPROVED"}
+    assert calls == []
