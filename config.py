@@ -107,6 +107,9 @@ class Config:
     # again while the period's recap rows are unchanged, at most this many seconds
     # (app/services/report_cache.py); 0 = always built. REPORT_CACHE_DIR: the folder (default
     # ekinerja-report-cache in the temporary directory; on several nodes each keeps its own).
+    # A list page (panel and API) counts at most this many rows, or ten pages past its own
+    # (app/listing.py); a page that is not full is not counted.
+    LIST_COUNT_BOUND = int(os.environ.get("LIST_COUNT_BOUND", 10_000))
     REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", 120))
     REPORT_CACHE_DIR = os.environ.get("REPORT_CACHE_DIR", "")
     # A PostgreSQL streaming replica for the report files and dashboards (app/services/replica.py,
