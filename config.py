@@ -103,13 +103,13 @@ class Config:
     # Seconds a worker keeps the city-wide dashboard rates of a period (app.services.dashboard
     # opd_rates: the month's ~800,000 activities at city size); 0 = always computed.
     DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", 120))
+    # A list page (panel and API) counts at most this many rows, or ten pages past its own
+    # (app/listing.py); a page that is not full is not counted.
+    LIST_COUNT_BOUND = int(os.environ.get("LIST_COUNT_BOUND", 10_000))
     # Recap, payroll and distribution files of an OPD or the city are kept on disk and served
     # again while the period's recap rows are unchanged, at most this many seconds
     # (app/services/report_cache.py); 0 = always built. REPORT_CACHE_DIR: the folder (default
     # ekinerja-report-cache in the temporary directory; on several nodes each keeps its own).
-    # A list page (panel and API) counts at most this many rows, or ten pages past its own
-    # (app/listing.py); a page that is not full is not counted.
-    LIST_COUNT_BOUND = int(os.environ.get("LIST_COUNT_BOUND", 10_000))
     REPORT_CACHE_SECONDS = int(os.environ.get("REPORT_CACHE_SECONDS", 120))
     REPORT_CACHE_DIR = os.environ.get("REPORT_CACHE_DIR", "")
     # A PostgreSQL streaming replica for the report files and dashboards (app/services/replica.py,
