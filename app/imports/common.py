@@ -1,4 +1,4 @@
-"""Helpers shared by the file imports (attendance, master data).
+"""Helpers shared by the file imports (attendance, master data, BKN predikat, potential).
 
 Pure cell/table helpers (no Flask, no database): header names, blank and text cells, NIPs
 and dates that survived Excel, CSV decoding and XLSX opening. `UploadStore` keeps an
@@ -17,9 +17,9 @@ import secrets
 import struct
 import time
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Iterator, Mapping, Optional
+from typing import Any, Callable, Iterable, Iterator, Mapping, Optional
 
 DATE_FORMATS_LABEL = "YYYY-MM-DD, DD-MM-YYYY atau DD/MM/YYYY"
 _SCIENTIFIC = re.compile(r"^\d+([.,]\d+)?[eE]\+?\d+$")
@@ -608,3 +608,102 @@ def named_sheet_table(data: bytes, name: str, max_rows: int, errors: list[str]) 
         return sheet_table(sheet, max_rows, errors, label=f"Lembar {sheet.title}")
     finally:
         wb.close()
+
+
+# --------------------------------------------------------------------------- rows of a simple import
+@dataclass
+class Row:
+    """One data row of a master data, BKN predikat or potential import: typed values, the cells
+    as text for the preview and the row's own problems (nothing of it is imported when any)."""
+
+    sheet: str
+    line: int  # row number in the sheet (header = 1)
+    values: dict[str, Any] = field(default_factory=dict)  # typed values of the columns present
+    raw: dict[str, str] = field(default_factory=dict)  # the cells as text, for the preview
+    errors: list[str] = field(default_factory=list)
+    bad: set = field(default_factory=set)  # columns whose cell could not be read
+    action: str = ""  # filled by the service: "baru", "ubah", "tetap"
+    plan: dict = field(default_factory=dict)  # filled by the service: what the import writes
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def given(self, column: str) -> bool:
+        """The column is in the file (an optional column left out keeps the old value)."""
+        return column in self.values
+
+    def get(self, column: str, default: Any = None) -> Any:
+        return self.values.get(column, default)
+
+    def error(self, message: str) -> None:
+        if message not in self.errors:
+            self.errors.append(message)
+
+
+@dataclass
+class ParsedTable:
+    """A file of one table (one sheet or a CSV): file-level errors (nothing is imported),
+    warnings, the known columns present (file order) and the data rows."""
+
+    filename: str
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+
+
+RowReader = Callable[[dict, Row], None]
+
+
+def read_rows(data_rows: Iterable[tuple[int, list[Any]]], positions: Mapping[str, int], sheet: str,
+              reader: RowReader) -> list[Row]:
+    """The Row of each non-blank line: the cells by column name (`positions`, a short line's
+    missing cells are None), as text for the preview, then `reader(cell, row)` fills the typed
+    values and the row's errors."""
+    rows = []
+    for line, cells in data_rows:
+        if all(is_blank(c) for c in cells):
+            continue
+        row = Row(sheet=sheet, line=line)
+        cell = {c: (cells[i] if i < len(cells) else None) for c, i in positions.items()}
+        row.raw = {c: as_text(v) for c, v in cell.items()}
+        reader(cell, row)
+        rows.append(row)
+    return rows
+
+
+def read_row_nip(cell: dict, row: Row) -> None:
+    """The NIP column of a simple import; its problems are named "NIP: ..." on the row."""
+    problems: list[str] = []
+    row.values["NIP"] = parse_nip(cell["NIP"], problems)
+    for m in problems:
+        row.bad.add("NIP")
+        row.error(f"NIP: {m}")
+
+
+def parse_table_file(filename: str, data: bytes, *, sheet: str, columns, required, max_rows: int,
+                     reader: RowReader, empty_message: str, csv_refused: Optional[str] = None) -> ParsedTable:
+    """A file of one table: the sheet `sheet` (else the first sheet) of an XLSX workbook, or a
+    CSV unless `csv_refused` says why not. Header row first (any order, case free, checked
+    against `columns` / `required`), then one Row per non-blank line through `reader`."""
+    parsed = ParsedTable(filename=filename or "")
+    kind = file_kind(filename, data, parsed.errors)
+    table: list[tuple[int, list[Any]]] = []
+    if kind == "csv" and csv_refused:
+        parsed.errors.append(csv_refused)
+    elif kind == "xlsx":
+        table = named_sheet_table(data, sheet, max_rows, parsed.errors)
+    elif kind == "csv":
+        table = read_csv(data, parsed.errors, parsed.warnings, max_rows=max_rows)
+    if parsed.errors:
+        return parsed
+    if not table:
+        parsed.errors.append(empty_message)
+        return parsed
+    positions = header_positions(table, columns, required, parsed.errors)
+    if parsed.errors:
+        return parsed
+    parsed.columns = [n for n in (normalise_header(c) for c in table[0][1]) if n in positions]
+    parsed.rows = read_rows(table[1:], positions, sheet, reader)
+    return parsed

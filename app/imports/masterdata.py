@@ -25,8 +25,8 @@ from app.domain.golongan import PNS_GOLONGAN, PPPK_GOLONGAN
 from app.domain.nip import EMPLOYEE_KINDS
 from app.domain.positions import ESELONS, POSITION_KINDS
 from app.imports.common import (
-    as_text, file_kind, find_sheet, is_blank, normalise_header, open_xlsx, parse_date, parse_nip, read_csv,
-    sheet_table,
+    Row, as_text, file_kind, find_sheet, is_blank, normalise_header, open_xlsx, parse_date, parse_nip, read_csv,
+    read_rows, sheet_table,
 )
 
 UNIT_KIND_CODES = ("OPD", "BIDANG", "SEKSI", "UPT", "KECAMATAN", "KELURAHAN", "PUSKESMAS", "SEKOLAH")
@@ -68,33 +68,6 @@ _ESELON = {e.upper().replace(".", ""): e for e in ESELONS}
 
 
 # --------------------------------------------------------------------------- results
-@dataclass
-class Row:
-    sheet: str
-    line: int  # row number in the sheet (header = 1)
-    values: dict[str, Any] = field(default_factory=dict)  # typed values of the columns present
-    raw: dict[str, str] = field(default_factory=dict)  # the cells as text, for the preview
-    errors: list[str] = field(default_factory=list)
-    bad: set = field(default_factory=set)  # columns whose cell could not be read
-    action: str = ""  # filled by the service: "baru", "ubah", "tetap"
-    plan: dict = field(default_factory=dict)  # filled by the service: what the import writes
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def given(self, column: str) -> bool:
-        """The column is in the file (an optional column left out keeps the old value)."""
-        return column in self.values
-
-    def get(self, column: str, default: Any = None) -> Any:
-        return self.values.get(column, default)
-
-    def error(self, message: str) -> None:
-        if message not in self.errors:
-            self.errors.append(message)
-
-
 @dataclass
 class Sheet:
     name: str
@@ -210,15 +183,7 @@ def _read_table(kind: str, table: list[tuple[int, list[Any]]], parsed: ParsedWor
     if sum(1 for _, cells in data_rows if any(not is_blank(c) for c in cells)) > MAX_ROWS:
         parsed.errors.append(f"{label}: lebih dari {MAX_ROWS:,} baris data.".replace(",", "."))
         return
-    reader = _READERS[kind]
-    for line, cells in data_rows:
-        if all(is_blank(c) for c in cells):
-            continue
-        row = Row(sheet=kind, line=line)
-        cell = {c: (cells[i] if i < len(cells) else None) for c, i in positions.items()}
-        row.raw = {c: as_text(v) for c, v in cell.items()}
-        reader(cell, row)
-        sheet.rows.append(row)
+    sheet.rows.extend(read_rows(data_rows, positions, kind, _READERS[kind]))
     # SHEETS order, whatever the order of reading
     parsed.sheets = {n: parsed.sheets[n] for n in SHEETS if n in parsed.sheets}
 

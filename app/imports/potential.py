@@ -12,14 +12,7 @@ the value rule) are done by app.services.followup.preview_import.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
-from app.imports.common import (
-    as_text, file_kind, header_positions, is_blank, named_sheet_table, normalise_header, parse_date, parse_nip,
-    read_csv,
-)
-from app.imports.masterdata import Row
+from app.imports.common import ParsedTable, Row, as_text, parse_date, parse_table_file, read_row_nip
 
 COLUMNS = ("NIP", "NAMA", "NILAI", "TANGGAL_ASESMEN", "SUMBER")
 REQUIRED = ("NIP", "NILAI")
@@ -27,57 +20,23 @@ SHEET = "Potensi"
 MAX_ROWS = 20_000  # the city has about 10,000 employees
 
 
-@dataclass
-class ParsedFile:
-    filename: str
-    errors: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    columns: list[str] = field(default_factory=list)
-    rows: list[Row] = field(default_factory=list)
+def parse_potential(filename: str, data: bytes) -> ParsedTable:
+    return parse_table_file(filename, data, sheet=SHEET, columns=COLUMNS, required=REQUIRED, max_rows=MAX_ROWS,
+                            reader=_read_row, empty_message="Berkas kosong: tidak ada baris judul (NIP, NILAI, ...).")
 
 
-def parse_potential(filename: str, data: bytes) -> ParsedFile:
-    parsed = ParsedFile(filename=filename or "")
-    kind = file_kind(filename, data, parsed.errors)
-    table: list[tuple[int, list[Any]]] = []
-    if kind == "xlsx":
-        table = named_sheet_table(data, SHEET, MAX_ROWS, parsed.errors)
-    elif kind == "csv":
-        table = read_csv(data, parsed.errors, parsed.warnings, max_rows=MAX_ROWS)
-    if parsed.errors:
-        return parsed
-    if not table:
-        parsed.errors.append("Berkas kosong: tidak ada baris judul (NIP, NILAI, ...).")
-        return parsed
-    positions = header_positions(table, COLUMNS, REQUIRED, parsed.errors)
-    names = [normalise_header(c) for c in table[0][1]]
-    if parsed.errors:
-        return parsed
-    parsed.columns = [n for n in names if n in positions]
-    for line, cells in table[1:]:
-        if all(is_blank(c) for c in cells):
-            continue
-        row = Row(sheet=SHEET, line=line)
-        cell = {c: (cells[i] if i < len(cells) else None) for c, i in positions.items()}
-        row.raw = {c: as_text(v) for c, v in cell.items()}
+def _read_row(cell: dict, row: Row) -> None:
+    read_row_nip(cell, row)
+    value = cell["NILAI"]
+    row.values["NILAI"] = value if isinstance(value, (int, float)) and not isinstance(value, bool) else (
+        as_text(value))
+    if "TANGGAL_ASESMEN" in cell:
         problems: list[str] = []
-        row.values["NIP"] = parse_nip(cell["NIP"], problems)
+        row.values["TANGGAL_ASESMEN"] = parse_date(cell["TANGGAL_ASESMEN"], problems, "TANGGAL_ASESMEN",
+                                                   required=False)
         if problems:
-            row.bad.add("NIP")
+            row.bad.add("TANGGAL_ASESMEN")
             for m in problems:
-                row.error(f"NIP: {m}")
-        value = cell["NILAI"]
-        row.values["NILAI"] = value if isinstance(value, (int, float)) and not isinstance(value, bool) else (
-            as_text(value))
-        if "TANGGAL_ASESMEN" in cell:
-            problems = []
-            row.values["TANGGAL_ASESMEN"] = parse_date(cell["TANGGAL_ASESMEN"], problems, "TANGGAL_ASESMEN",
-                                                       required=False)
-            if problems:
-                row.bad.add("TANGGAL_ASESMEN")
-                for m in problems:
-                    row.error(m)
-        if "SUMBER" in cell:
-            row.values["SUMBER"] = as_text(cell["SUMBER"]) or None
-        parsed.rows.append(row)
-    return parsed
+                row.error(m)
+    if "SUMBER" in cell:
+        row.values["SUMBER"] = as_text(cell["SUMBER"]) or None
