@@ -32,6 +32,7 @@ from app.services import ValidationFailed
 from app.services import attendance as svc
 from app.services.organisation import today_local
 from app.views.base import ScopedModelView
+from app.views.imports import ConfirmForm as BaseConfirmForm
 from app.views.imports import ImportFlowView
 
 UPLOAD_MAX_AGE = 24 * 3600
@@ -72,8 +73,7 @@ class UploadForm(FlaskForm):
         "Ganti seluruh bulan: hapus juga data kehadiran tanggal lain di bulan ini untuk pegawai yang ada di berkas")
 
 
-class ConfirmForm(FlaskForm):
-    token = HiddenField(validators=[DataRequired()])
+class ConfirmForm(BaseConfirmForm):
     # Month replace only: the confirmation carries the choice and the count the preview showed.
     replace_month = HiddenField()
     expected_deleted = HiddenField()
@@ -197,6 +197,8 @@ class AttendanceImportView(ImportFlowView):
     default_filename = "kehadiran"
     uploads = UPLOADS
     service = svc
+    upload_form = UploadForm
+    confirm_form = ConfirmForm
 
     def _max_bytes(self) -> int:
         return svc.upload_limits().max_bytes
@@ -209,8 +211,8 @@ class AttendanceImportView(ImportFlowView):
 
     def _render_preview(self, preview, token=None):
         shown, hidden_rows, hidden_errors = preview_slice(preview.rows)
-        confirm = ConfirmForm(formdata=None, token=token, replace_month="1" if preview.replace_month else "",
-                              expected_deleted=str(preview.deleted_rows) if preview.replace_month else "")
+        confirm = self._blank_confirm_form(token, replace_month="1" if preview.replace_month else "",
+                                           expected_deleted=str(preview.deleted_rows) if preview.replace_month else "")
         return self.render_template(
             "attendance_preview.html", preview=preview, counts=preview.counts, shown=shown,
             hidden_rows=hidden_rows, hidden_errors=hidden_errors, first_rows=PREVIEW_FIRST_ROWS,
@@ -218,21 +220,10 @@ class AttendanceImportView(ImportFlowView):
             fmt_date=_fmt_date, status_label=_status_label, minutes=_minutes)
 
     def _blank_form(self):
-        form = UploadForm(formdata=None)
+        form = super()._blank_form()
         today = today_local()
         form.year.data, form.month.data = today.year, today.month
         return form
-
-    @expose("/")
-    @has_access
-    def index(self):
-        return self._render_form(self._blank_form())
-
-    def _upload_form(self):
-        return UploadForm()
-
-    def _confirm_form(self):
-        return ConfirmForm()
 
     def _preview(self, form, filename, data, actor):
         return svc.preview_import(form.year.data, form.month.data, filename, data, actor,

@@ -8,7 +8,6 @@ from flask_appbuilder import expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField
 
 from app.domain import bkn as dom
 from app.domain import predikat as PR
@@ -25,10 +24,6 @@ UPLOADS = UploadStore("MASTER_UPLOAD_FOLDER", "bkn_uploads")
 MAX_BYTES_DEFAULT = 5 * 1024 * 1024
 
 
-class ConfirmForm(FlaskForm):
-    token = HiddenField()
-
-
 class UploadForm(FlaskForm):
     file = FileField("Berkas ekspor BKN e-Kinerja (.xlsx)",
                      validators=[FileRequired(message="Pilih berkas ekspor BKN e-Kinerja yang akan diunggah.")])
@@ -40,6 +35,7 @@ class BknView(ImportFlowView):
     default_filename = "ekspor-bkn"
     uploads = UPLOADS
     service = svc
+    upload_form = UploadForm
 
     def _max_bytes(self) -> int:
         return int(current_app.config.get("BKN_IMPORT_MAX_BYTES", MAX_BYTES_DEFAULT))
@@ -57,7 +53,7 @@ class BknView(ImportFlowView):
         year = self._year()
         return self.render_template(
             "bkn/index.html", year=year, opds=svc.opd_choices(actor), city_wide=svc._city_wide(),
-            can_import=svc.can_import(actor), form=form or UploadForm(formdata=None), columns=COLUMNS,
+            can_import=svc.can_import(actor), form=form or self._blank_form(), columns=COLUMNS,
             skp_columns=svc.SKP_COLUMNS, predikat_columns=svc.PREDIKAT_COLUMNS, accepted=dom.ACCEPTED,
             rows=svc.stored_predikat(actor, year), predikat_labels=PR.PREDIKAT_LABELS,
             max_mb=self._max_bytes() // (1024 * 1024)), status
@@ -94,16 +90,7 @@ class BknView(ImportFlowView):
         return self.render_template(
             "bkn/preview.html", preview=preview, counts=preview.counts, rows=shown, hidden_rows=hidden_rows,
             hidden_errors=hidden_errors, first_rows=PREVIEW_FIRST_ROWS, action_labels=svc.ACTION_LABELS,
-            token=token if preview.ok else None, confirm_form=ConfirmForm(formdata=None, token=token))
-
-    def _upload_form(self):
-        return UploadForm()
-
-    def _blank_form(self):
-        return UploadForm(formdata=None)
-
-    def _confirm_form(self):
-        return ConfirmForm()
+            token=token if preview.ok else None, confirm_form=self._blank_confirm_form(token))
 
     def _preview(self, form, filename, data, actor):
         return svc.preview_import(filename, data, actor)

@@ -14,7 +14,7 @@ from flask_appbuilder import BaseView, expose, has_access
 from flask_appbuilder.security.decorators import permission_name
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, IntegerField
+from wtforms import IntegerField
 from wtforms.validators import DataRequired, NumberRange
 
 from app.domain import followup as FU
@@ -257,10 +257,6 @@ class VacancyView(BaseView):
                                     selected=pid, box_label=FU.box_label)
 
 
-class ConfirmForm(FlaskForm):
-    token = HiddenField(validators=[DataRequired()])
-
-
 class UploadForm(FlaskForm):
     year = IntegerField("Tahun asesmen", validators=[
         DataRequired(message="Tahun wajib diisi."),
@@ -278,6 +274,7 @@ class PotentialView(ImportFlowView):
     default_filename = "nilai-potensi"
     uploads = UPLOADS
     service = svc
+    upload_form = UploadForm
 
     def _max_bytes(self) -> int:
         return int(current_app.config.get("POTENTIAL_IMPORT_MAX_BYTES", MAX_BYTES_DEFAULT))
@@ -305,21 +302,12 @@ class PotentialView(ImportFlowView):
             "followup/potential_preview.html", preview=preview, counts=preview.counts, rows=shown,
             hidden_rows=hidden_rows, hidden_errors=hidden_errors, first_rows=PREVIEW_FIRST_ROWS,
             action_labels=svc.ACTION_LABELS, token=token if preview.ok else None,
-            confirm_form=ConfirmForm(formdata=None, token=token))
+            confirm_form=self._blank_confirm_form(token))
 
     @expose("/")
     @has_access
     def index(self):
         return self._page()
-
-    def _upload_form(self):
-        return UploadForm()
-
-    def _blank_form(self):
-        return UploadForm(formdata=None)
-
-    def _confirm_form(self):
-        return ConfirmForm()
 
     def _preview(self, form, filename, data, actor):
         return svc.preview_import(filename, data, actor, form.year.data)

@@ -1,6 +1,7 @@
 """The upload → preview → confirm flow shared by the attendance and master-data imports.
 
-A subclass names its entity, its upload store and maximum size, and says how to preview,
+A subclass names its entity, its upload store, its upload form (and confirmation form when it
+carries more than the token) and maximum size, and says how to preview,
 what to keep with the stored upload, how to import and where to go afterwards; the flow
 (size check, refusals logged, all-or-nothing import, the stored file discarded) is here once.
 
@@ -15,7 +16,10 @@ import os
 from flask import current_app, flash, g, redirect, url_for
 from flask_appbuilder import BaseView, expose, has_access
 from flask_login import current_user
+from flask_wtf import FlaskForm
 from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import HiddenField
+from wtforms.validators import DataRequired
 
 from app.extensions import db
 from app.imports.common import format_size
@@ -24,20 +28,38 @@ from app.services import Conflict, Forbidden, ServiceError, ValidationFailed
 from app.services.activities import current_actor
 
 
+class ConfirmForm(FlaskForm):
+    """The confirmation of a stored upload: its token only."""
+
+    token = HiddenField(validators=[DataRequired()])
+
+
 class ImportFlowView(BaseView):
     default_view = "index"
     entity = ""
     default_filename = "berkas"
     uploads = None  # app.imports.common.UploadStore
     service = None  # module with ImportRefused
+    upload_form = None  # FlaskForm class with a `file` field (and what the preview needs)
+    confirm_form = ConfirmForm  # a subclass of ConfirmForm when the confirmation carries more
 
     # -- what a subclass provides
     def _max_bytes(self) -> int:
         raise NotImplementedError
 
     def _blank_form(self):
-        """The upload form without request data (shown again with a 413 message)."""
-        raise NotImplementedError
+        """The upload form without request data (the page, and shown again with a 413 message)."""
+        return self.upload_form(formdata=None)
+
+    def _upload_form(self):
+        return self.upload_form()
+
+    def _confirm_form(self):
+        return self.confirm_form()
+
+    def _blank_confirm_form(self, token, **data):
+        """The confirmation form of the preview page."""
+        return self.confirm_form(formdata=None, token=token, **data)
 
     def _confirm_options(self, form, meta: dict) -> dict:
         """What the confirmation must carry besides the token, merged into `meta` for
@@ -47,12 +69,6 @@ class ImportFlowView(BaseView):
     def _preview_stored(self, meta: dict, data: bytes, actor, token: str):
         """The preview page of a stored upload again (after a refused confirmation), or None."""
         return None
-
-    def _upload_form(self):
-        raise NotImplementedError
-
-    def _confirm_form(self):
-        raise NotImplementedError
 
     def _render_form(self, form):
         raise NotImplementedError
@@ -76,6 +92,11 @@ class ImportFlowView(BaseView):
         raise NotImplementedError
 
     # -- the flow
+    @expose("/")
+    @has_access
+    def index(self):
+        return self._render_form(self._blank_form())
+
     def create_blueprint(self, appbuilder, endpoint=None, static_folder=None):
         blueprint = super().create_blueprint(appbuilder, endpoint=endpoint, static_folder=static_folder)
         blueprint.register_error_handler(RequestEntityTooLarge, self._too_large)

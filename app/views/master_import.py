@@ -15,8 +15,7 @@ from flask import current_app, flash, redirect, request, send_file, url_for
 from flask_appbuilder import expose, has_access
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import HiddenField, SelectField
-from wtforms.validators import DataRequired
+from wtforms import SelectField
 
 from app.domain.golongan import CPNS_ENTRY_GOLONGAN, PPPK_GOLONGAN
 from app.domain.nip import make_nip
@@ -96,10 +95,6 @@ class UploadForm(FlaskForm):
         (s, s) for s in SHEETS], default="")
     file = FileField("Berkas data induk (.xlsx atau .csv)",
                      validators=[FileRequired(message="Pilih berkas data induk yang akan diunggah.")])
-
-
-class ConfirmForm(FlaskForm):
-    token = HiddenField(validators=[DataRequired()])
 
 
 # --------------------------------------------------------------------------- templates
@@ -207,6 +202,7 @@ class MasterImportView(ImportFlowView):
     default_filename = "data-induk"
     uploads = UPLOADS
     service = svc
+    upload_form = UploadForm
 
     def _max_bytes(self) -> int:
         return int(current_app.config.get("MASTER_IMPORT_MAX_BYTES", MAX_BYTES_DEFAULT))
@@ -225,21 +221,7 @@ class MasterImportView(ImportFlowView):
         return self.render_template(
             "master_import_preview.html", preview=preview, counts=preview.counts, tables=tables,
             first_rows=PREVIEW_FIRST_ROWS, action_labels=svc.ACTION_LABELS,
-            token=token if preview.ok else None, confirm_form=ConfirmForm(formdata=None, token=token))
-
-    @expose("/")
-    @has_access
-    def index(self):
-        return self._render_form(UploadForm(formdata=None))
-
-    def _upload_form(self):
-        return UploadForm()
-
-    def _blank_form(self):
-        return UploadForm(formdata=None)
-
-    def _confirm_form(self):
-        return ConfirmForm()
+            token=token if preview.ok else None, confirm_form=self._blank_confirm_form(token))
 
     def _preview(self, form, filename, data, actor):
         return svc.preview_import(filename, data, actor, kind=form.kind.data or None)
