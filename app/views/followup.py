@@ -206,55 +206,67 @@ class FollowupView(BaseView):
         return self.render_template("followup/decisions.html", rows=rows, year=year, **_common())
 
 
-class TalentBoxView(BaseView):
+class _YearSelectionView(BaseView):
+    """A read-only page of the year (?tahun=) and one optional selection (?<param>=): the talent
+    box of an OPD, the candidates of a vacant position. A refusal of the selection is logged."""
+
+    default_view = "index"
+    entity = ""
+    param = ""
+    template = ""
+
+    def _context(self, actor, year: int, selected) -> dict:
+        """What the template shows besides the year (may raise Forbidden / NotFound)."""
+        raise NotImplementedError
+
+    @expose("/")
+    @has_access
+    def index(self):
+        actor = current_actor()
+        year = _year()
+        selected = request.args.get(self.param) or None
+        try:
+            context = self._context(actor, year, selected)
+        except (Forbidden, NotFound) as err:
+            _refused(err, self.entity, selected)
+        return self.render_template(self.template, year=year, **context)
+
+
+class TalentBoxView(_YearSelectionView):
     """Kotak Talenta: the 3x3 grid of an OPD or the city; a count opens the names in that box."""
 
     route_base = "/kotak-talenta"
-    default_view = "index"
+    entity = "TalentBox"
+    param = "opd"
+    template = "followup/talent_box.html"
 
-    @expose("/")
-    @has_access
-    def index(self):
-        actor = current_actor()
-        year = _year()
-        opd = request.args.get("opd") or None
-        try:
-            box = svc.talent_box(actor, year, opd)
-            choices = svc.opd_choices(actor)
-        except (Forbidden, NotFound) as err:
-            _refused(err, "TalentBox", opd)
+    def _context(self, actor, year, opd):
+        box = svc.talent_box(actor, year, opd)
+        choices = svc.opd_choices(actor)
         selected = request.args.get("kotak", "")
         shown = int(selected) if selected in {str(b) for b in range(1, 10)} else None
-        return self.render_template(
-            "followup/talent_box.html", box=box, year=year, choices=choices, city=svc.is_city_wide(actor),
-            grid=FU.GRID, names=FU.BOX_NAMES, advice=FU.BOX_ADVICE, levels=FU.LEVELS_OF_BOX,
-            level_labels=FU.LEVEL_LABELS, shown=shown, show_unplaced=selected == "belum",
-            limits=svc.thresholds(year))
+        return dict(box=box, choices=choices, city=svc.is_city_wide(actor), grid=FU.GRID, names=FU.BOX_NAMES,
+                    advice=FU.BOX_ADVICE, levels=FU.LEVELS_OF_BOX, level_labels=FU.LEVEL_LABELS, shown=shown,
+                    show_unplaced=selected == "belum", limits=svc.thresholds(year))
 
 
-class VacancyView(BaseView):
+class VacancyView(_YearSelectionView):
     """Kandidat Jabatan Lowong: choose a vacant position, see the eligible employees ranked."""
 
     route_base = "/jabatan-lowong"
-    default_view = "index"
+    entity = "Position"
+    param = "jabatan"
+    template = "followup/vacancy.html"
 
-    @expose("/")
-    @has_access
-    def index(self):
-        actor = current_actor()
-        year = _year()
-        pid = request.args.get("jabatan") or None
+    def _context(self, actor, year, pid):
+        positions = svc.vacant_positions(actor)
         result = None
-        try:
-            positions = svc.vacant_positions(actor)
-            if pid:
+        if pid:
+            try:
                 result = svc.vacancy_candidates(pid, actor, year)
-        except (Forbidden, NotFound) as err:
-            _refused(err, "Position", pid)
-        except ValidationFailed as err:
-            _flash_errors(err)
-        return self.render_template("followup/vacancy.html", positions=positions, result=result, year=year,
-                                    selected=pid, box_label=FU.box_label)
+            except ValidationFailed as err:
+                _flash_errors(err)
+        return dict(positions=positions, result=result, selected=pid, box_label=FU.box_label)
 
 
 class UploadForm(FlaskForm):
