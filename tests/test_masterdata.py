@@ -210,7 +210,7 @@ def test_atasan_role_is_derived(world):
 
 
 def test_page_size_is_capped(world, login_as, monkeypatch):
-    from flask_appbuilder.models.sqla.interface import SQLAInterface
+    from app.listing import BoundedSQLAInterface as SQLAInterface  # the list views' interface
 
     seen = []
     original = SQLAInterface.query
