@@ -14,6 +14,7 @@ from typing import Any, Iterable, Mapping, Optional
 from urllib.parse import urlparse
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import aliased
 
 from app.domain import calendar as cal
 from app.domain import workflow as wf
@@ -109,52 +110,63 @@ def superior_on(employee_id: int, on: date, strict: bool = False) -> tuple[Optio
     With `strict` (submission), (None, None) is returned only for the genuine top of the tree
     (the Sekda: BKD decides there); any other employee whose superior cannot be resolved
     raises NoSuperior, so nothing lands in BKD's queue by accident."""
-    from app.models import Employee, Position, SuperiorOverride
+    from app.models import Employee, SuperiorOverride
 
-    def snapshot_for(emp_ids: set[int]) -> OrgSnapshot:
-        employee_position: dict[int, Optional[int]] = {}
-        position_parent: dict[int, Optional[int]] = {}
-        holders: dict[int, list[int]] = {}
-        rows = db.session.execute(select(Employee.id, Employee.position_id).where(
-            Employee.id.in_(emp_ids), Employee.active.is_(True))).all()
-        frontier = set()
-        for r in rows:
-            employee_position[r.id] = r.position_id
-            if r.position_id:
-                frontier.add(r.position_id)
-        seen: set[int] = set()
-        while frontier:
-            rows = db.session.execute(select(Position.id, Position.parent_id).where(Position.id.in_(frontier))).all()
-            seen |= frontier
-            frontier = set()
-            for r in rows:
-                position_parent[r.id] = r.parent_id
-                if r.parent_id and r.parent_id not in seen:
-                    frontier.add(r.parent_id)
-        for r in db.session.execute(select(Employee.id, Employee.position_id).where(
-                Employee.position_id.in_(seen), Employee.active.is_(True))).all():
-            holders.setdefault(r.position_id, []).append(r.id)
-            employee_position.setdefault(r.id, r.position_id)
-        overrides: dict[int, list[Override]] = {}
+    # One snapshot grows as needed: the employee first, then the superior (whose position and
+    # chain were usually read already, as holders of the employee's chain).
+    employee_position: dict[int, Optional[int]] = {}
+    position_parent: dict[int, Optional[int]] = {}
+    holders: dict[int, list[int]] = {}
+    overrides: dict[int, list[Override]] = {}
+    positions_read: set[int] = set()  # employees whose position row was read
+
+    def extend(emp_id: int) -> OrgSnapshot:
+        if emp_id not in positions_read:
+            row = db.session.execute(select(Employee.id, Employee.position_id).where(
+                Employee.id == emp_id, Employee.active.is_(True))).first()
+            if row is not None:
+                employee_position[row.id] = row.position_id
+            positions_read.add(emp_id)
+        position = employee_position.get(emp_id)
+        if position is not None and position not in position_parent:
+            chain = position_chain({position})
+            fresh = set(chain) - set(position_parent)
+            position_parent.update(chain)
+            for r in db.session.execute(select(Employee.id, Employee.position_id).where(
+                    Employee.position_id.in_(fresh), Employee.active.is_(True))).all():
+                holders.setdefault(r.position_id, []).append(r.id)
+                employee_position.setdefault(r.id, r.position_id)
+                positions_read.add(r.id)
         # Only an active employee can be a superior (a deactivated Plt is skipped).
         for r in db.session.execute(
                 select(SuperiorOverride.employee_id, SuperiorOverride.superior_id, SuperiorOverride.valid_from,
                        SuperiorOverride.valid_to)
                 .join(Employee, Employee.id == SuperiorOverride.superior_id)
-                .where(SuperiorOverride.employee_id.in_(emp_ids), Employee.active.is_(True))):
+                .where(SuperiorOverride.employee_id == emp_id, Employee.active.is_(True))):
             overrides.setdefault(r.employee_id, []).append(Override(r.superior_id, r.valid_from, r.valid_to))
             employee_position.setdefault(r.superior_id, None)
         return OrgSnapshot(employee_position=employee_position, position_parent=position_parent,
                            position_holders=holders, overrides=overrides)
 
-    org = snapshot_for({employee_id})
+    org = extend(employee_id)
     superior = resolve_superior(employee_id, on, org)
     if superior is None:
         if strict and not is_top_of_tree(employee_id, org):
             raise NoSuperior(employee_id)
         return None, None
-    escalation = resolve_superior(superior, on, snapshot_for({superior}))
+    escalation = resolve_superior(superior, on, extend(superior))
     return superior, escalation
+
+
+def position_chain(position_ids: set[int]) -> dict[int, Optional[int]]:
+    """position -> parent position of the given positions and all their ancestors, in one
+    recursive query (UNION, not UNION ALL: a corrupted tree with a cycle still ends)."""
+    from app.models import Position
+
+    start = select(Position.id, Position.parent_id).where(Position.id.in_(position_ids)).cte("chain", recursive=True)
+    parent = aliased(Position)
+    chain = start.union(select(parent.id, parent.parent_id).join(start, parent.id == start.c.parent_id))
+    return {r.id: r.parent_id for r in db.session.execute(select(chain.c.id, chain.c.parent_id))}
 
 
 class NoSuperior(Exception):
