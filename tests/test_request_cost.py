@@ -148,3 +148,39 @@ def test_api_list_count_is_bounded_and_pages_still_count(app, world, api_as):
     last = c.get(month_list().replace("page_size:25", f"page:{exact['count'] // 25},page_size:25"),
                  headers=headers).get_json()
     assert last["count"] == exact["count"] and len(last["result"]) == exact["count"] % 25
+
+
+def test_entry_and_submission_read_parameters_and_calendar_once(app, world, api_as):
+    """One submission read the year's parameters three times and the holidays twice."""
+    from datetime import date
+
+    app.config["FIXED_TODAY"] = date(2026, 11, 18)
+    c, headers = api_as("pegawai")
+    body = {"date": "2026-11-18", "volume": 1, "description": "Uji", "start_time": "08:00", "end_time": "09:00"}
+    with counted() as seen:
+        created = c.post("/api/v1/activity/", headers=headers, json=body)
+    assert created.status_code == 201, created.get_json()
+    assert len([s for s in seen if "FROM parameter" in s]) == 1
+    with counted() as seen:
+        resp = c.post(f"/api/v1/activity/{created.get_json()['id']}/submit", headers=headers, json={})
+    assert resp.status_code == 200, resp.get_json()
+    assert len([s for s in seen if "FROM parameter" in s]) == 1
+    assert len([s for s in seen if "FROM holiday" in s]) <= 2  # the activity's day and today
+
+
+def test_a_change_in_the_same_transaction_is_read_back(app, world):
+    from datetime import date
+
+    from app.extensions import db
+    from app.models import Holiday, Parameter
+    from app.services import calendar, parameters
+
+    assert "max_minutes_per_day" not in parameters.stored(2026)
+    db.session.add(Parameter(year=2026, key="max_minutes_per_day", value="420"))
+    assert parameters.stored(2026)["max_minutes_per_day"] == 420  # flushed, then read again
+    window = (date(2026, 12, 1), date(2026, 12, 31))
+    assert date(2026, 12, 24) not in calendar.holidays_between(*window)
+    db.session.execute(Holiday.__table__.insert().values(date=date(2026, 12, 24), name="Cuti bersama"))
+    assert date(2026, 12, 24) in calendar.holidays_between(*window)
+    db.session.rollback()
+    assert "max_minutes_per_day" not in parameters.stored(2026)

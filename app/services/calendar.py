@@ -11,7 +11,10 @@ from app.extensions import db
 def holidays_between(start: date, end: date) -> frozenset[date]:
     from app.models import Holiday
 
-    return frozenset(db.session.scalars(select(Holiday.date).where(Holiday.date.between(start, end))))
+    from app.services.memo import in_transaction
+
+    return in_transaction("holidays", (start, end), lambda: frozenset(
+        db.session.scalars(select(Holiday.date).where(Holiday.date.between(start, end)))))
 
 
 def holidays_around(d: date, days: int = 60) -> frozenset[date]:

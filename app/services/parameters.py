@@ -12,9 +12,12 @@ from app.services import ValidationFailed
 
 
 def stored(year: int) -> dict[str, Any]:
+    """The year's stored parameters, read once per transaction (app.services.memo); a copy."""
     from app.models import Parameter
+    from app.services.memo import in_transaction
 
-    rows = db.session.execute(select(Parameter.key, Parameter.value).where(Parameter.year == year)).all()
+    rows = in_transaction("parameters", year, lambda: db.session.execute(
+        select(Parameter.key, Parameter.value).where(Parameter.year == year)).all())
     return {key: json.loads(value) for key, value in rows}
 
 
