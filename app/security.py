@@ -395,15 +395,39 @@ def entry_scope_clause() -> Any:
     return and_(or_(*clauses), Employee.active.is_(True))
 
 
+def rhk_in_force_clause(skp=None) -> Any:
+    """SQL form of app.domain.skp.in_force over Rhk and its SKP (`skp`: Skp, joined by the caller,
+    or an alias of it): the RHK is part of the approved plan in force, i.e. approved at the SKP's
+    LAST approved revision (an RHK approved once and dropped by a later approved revision is not;
+    one deactivated in a pending revision still is)."""
+    from app.models import Rhk, Skp
+
+    skp = Skp if skp is None else skp
+    return and_(skp.approved_revision.is_not(None), Rhk.approved_revision == skp.approved_revision)
+
+
+def rhk_entry_clause(skp=None) -> Any:
+    """RHK a daily activity may name (no user scope), over Rhk joined with its SKP (`skp` as in
+    rhk_in_force_clause): in force and not deactivated. The lookups (rhk_entry_scope_clause), the
+    RHK choices of the phone page and the entry validator
+    (app.services.realisation.rhk_entry_errors) all use this one rule."""
+    from app.models import Rhk
+
+    return and_(Rhk.active.is_(True), rhk_in_force_clause(skp))
+
+
 def rhk_entry_scope_clause() -> Any:
-    """RHK a daily activity entered by the current user may name: the active RHK of the approved
-    plan (SKP and RHK approved) of an employee the user may enter activities for
-    (entry_scope_clause); app.services.realisation.rhk_entry_errors checks the chosen one."""
+    """RHK a daily activity entered by the current user may name: rhk_entry_clause, of an
+    employee the user may enter activities for (entry_scope_clause); a filter over Rhk alone."""
+    from sqlalchemy.orm import aliased
+
     from app.models import Employee, Rhk, Skp
 
+    plan = aliased(Skp)
     entry_employees = select(Employee.id).where(entry_scope_clause())
-    approved_skp = select(Skp.id).where(Skp.approved_revision.is_not(None), Skp.employee_id.in_(entry_employees))
-    return and_(Rhk.active.is_(True), Rhk.approved_revision.is_not(None), Rhk.skp_id.in_(approved_skp))
+    return (select(plan.id)
+            .where(plan.id == Rhk.skp_id, plan.employee_id.in_(entry_employees), rhk_entry_clause(plan))
+            .correlate(Rhk).exists())
 
 
 def own_rows_clause(model) -> Any:

@@ -118,6 +118,7 @@ def export_xlsx(actor, year_arg: Any, opd_arg: Any = None):
 
     from app.models import Employee, Evaluation, Period, Rhk, RhkIndicator, Skp, Unit
     from app.reports.common import workbook_options
+    from app.security import rhk_in_force_clause
 
     year = parse_year(year_arg)
     opd_id = _check_export(actor, opd_arg)
@@ -149,7 +150,7 @@ def export_xlsx(actor, year_arg: Any, opd_arg: Any = None):
             .outerjoin(parent, parent.id == Rhk.parent_id)
             .outerjoin(Unit, Unit.id == Skp.opd_id)
             .where(Skp.year == year, Skp.employee_id.in_(people), Rhk.active.is_(True),
-                   or_(Skp.approved_revision.is_(None), Rhk.approved_revision == Skp.approved_revision))
+                   or_(Skp.approved_revision.is_(None), rhk_in_force_clause()))
             .order_by(Unit.code, Employee.nip, Rhk.kind.desc(), Rhk.number, Rhk.id, RhkIndicator.number,
                       RhkIndicator.id))
     from app.services.recap import full_name

@@ -1,7 +1,7 @@
 """Realisation of the SKP (issue 12 item 3, design section 9).
 
-- `rhk_in_force(employee_id, year)`: the RHK a daily activity may name (active RHK of the
-  employee's SKP of that year whose plan was approved);
+- `rhk_in_force(employee_id, year)`: the RHK a daily activity may name (app.security.rhk_entry_clause:
+  active RHK of the plan in force of the employee's SKP of that year);
 - `rhk_entry_errors(...)`: the RHK rule of the ONE activity validator
   (app.services.activities.check_entry: admin form, API, phone page);
 - `realisation_for(skp, period)`: per RHK the linked approved work of the month
@@ -52,15 +52,15 @@ VALUE_MAX = Decimal("999999999999.99")
 # --------------------------------------------------------------------------- the plan in force
 def _in_force_query(employee_id: int, year: int):
     from app.models import Rhk, Skp
+    from app.security import rhk_entry_clause
 
     return (select(Rhk).join(Skp, Skp.id == Rhk.skp_id)
-            .where(Skp.employee_id == employee_id, Skp.year == year, Skp.approved_revision.is_not(None),
-                   Rhk.approved_revision.is_not(None), Rhk.active.is_(True))
+            .where(Skp.employee_id == employee_id, Skp.year == year, rhk_entry_clause())
             .order_by(Rhk.kind.desc(), Rhk.number, Rhk.id))
 
 
 def rhk_in_force(employee_id: Optional[int], year: int) -> list:
-    """Active RHK of the employee's SKP of `year` in the approved plan (may be linked)."""
+    """RHK of the employee's SKP of `year` that may be linked (app.security.rhk_entry_clause)."""
     if employee_id is None:
         return []
     return list(db.session.scalars(_in_force_query(employee_id, year)).all())
@@ -75,7 +75,8 @@ def requires_rhk(year: int) -> bool:
 def rhk_entry_errors(employee, day, rhk: Any, rhk_given: bool) -> list[str]:
     """Messages for the RHK of one activity entry (none: valid). `rhk` is an Rhk row, an id or
     None (non-SKP work); `rhk_given` says an id was sent that matched no row."""
-    from app.models import Rhk
+    from app.models import Rhk, Skp
+    from app.security import rhk_entry_clause
 
     if rhk is not None and not isinstance(rhk, Rhk):
         rhk = db.session.get(Rhk, rhk) if isinstance(rhk, int) and not isinstance(rhk, bool) else None
@@ -94,11 +95,14 @@ def rhk_entry_errors(employee, day, rhk: Any, rhk_given: bool) -> list[str]:
         return [MSG_RHK_OTHER]
     if skp.year != day.year:
         return [MSG_RHK_YEAR.format(rhk_year=skp.year, year=day.year)]
+    with db.session.no_autoflush:  # the entry being validated may be pending in the session
+        usable = db.session.scalar(select(Rhk.id).join(Skp, Skp.id == Rhk.skp_id)
+                                   .where(Rhk.id == rhk.id, rhk_entry_clause())) is not None
+    if usable:
+        return []
     if skp.approved_revision is None or rhk.approved_revision is None:
         return [MSG_RHK_NOT_APPROVED]
-    if not rhk.active:
-        return [MSG_RHK_INACTIVE]
-    return []
+    return [MSG_RHK_INACTIVE]  # deactivated, or dropped by a later approved revision
 
 
 # --------------------------------------------------------------------------- realisation of a period

@@ -338,11 +338,11 @@ def rhk_in_force(employee_id: int, year: int) -> list:
     in a revision stays in force until the revision is approved): what daily activities may be
     linked to. [] while no SKP of that year was approved."""
     from app.models import Rhk, Skp
+    from app.security import rhk_in_force_clause
 
     return list(db.session.scalars(
         select(Rhk).join(Skp, Skp.id == Rhk.skp_id)
-        .where(Skp.employee_id == employee_id, Skp.year == year, Skp.approved_revision.is_not(None),
-               Rhk.approved_revision == Skp.approved_revision)
+        .where(Skp.employee_id == employee_id, Skp.year == year, rhk_in_force_clause())
         .order_by(Rhk.kind.desc(), Rhk.number, Rhk.id)))
 
 
