@@ -63,7 +63,10 @@ def make_app(url: str):
 
     attrs = {"SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {}, "WTF_CSRF_ENABLED": False,
              "RATELIMIT_ENABLED": False, "AUTH_RATE_LIMITED": False, "SESSION_COOKIE_SECURE": False,
-             "REMEMBER_COOKIE_SECURE": False}
+             "REMEMBER_COOKIE_SECURE": False,
+             # every download is built (the target compares the build with bare xlsxwriter); a kept
+             # file (app/services/report_cache.py) would be served in a few milliseconds
+             "REPORT_CACHE_SECONDS": 0}
     app = create_app(type("PagesBenchConfig", (config.Config,), attrs))
     app.test_client_class = _fresh_context_client()
     return app
