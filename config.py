@@ -345,6 +345,10 @@ class Config:
             ("ReportApi", "can_get|can_download"),
             ("Laporan|Unduh Laporan Excel", "menu_access"),
         ),
+        # Anonymous visitors: nothing (the login and password-reset pages need no permission).
+        # Built in like every role here, so the public check that FAB makes before every API call
+        # is matched in process instead of read from the tables (app/security.py is_item_public).
+        AUTH_ROLE_PUBLIC: [],
     }
 
     MIGRATIONS_DIR = os.path.join(BASE_DIR, "migrations")

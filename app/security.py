@@ -7,6 +7,7 @@ within reach (`item_in_scope`). Refusals go through `refuse()`, which logs them.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -94,8 +95,13 @@ class EKinerjaSecurityManager(SecurityManager):
         return row[1] or 0
 
     def is_item_public(self, permission_name, view_name):
-        """Whether the Public role has this permission: one EXISTS per request instead of FAB's
-        two statements that load the role and every permission of it (asked on every API call)."""
+        """Whether anonymous visitors have this permission (asked before every API call). The
+        Public role is built in (FAB_ROLES in config.py): matched in process, no table read; a
+        grant to it in the tables opens nothing, as for every built-in role. Without it: one
+        EXISTS instead of FAB's two statements that load the role and all its permissions."""
+        if self.auth_role_public in self.builtin_roles:
+            return any(re.match(view, view_name) and re.match(perm, permission_name)
+                       for view, perm in self.builtin_roles[self.auth_role_public])
         from flask_appbuilder.security.sqla.models import assoc_permissionview_role as pvr
 
         pv = self.permissionview_model
