@@ -102,8 +102,8 @@ class EkUser(FastHttpUser):
         if self.done > MAX_TASKS:
             raise StopUser()
 
-    def list_activities(self, name: str, *filters, page_size: int = 25) -> list[dict]:
-        q = f"({_rison_filters(*filters)},page_size:{page_size})" if filters else f"(page_size:{page_size})"
+    def list_activities(self, name: str, *filters, page_size: int = 25, page: int = 0) -> list[dict]:
+        q = f"({_rison_filters(*filters)},page:{page},page_size:{page_size})" if filters else f"(page_size:{page_size})"
         resp = self.client.get(f"/api/v1/activity/?q={q}", name=name, headers=self.auth)
         return resp.json().get("result", []) if resp.status_code == 200 else []
 
@@ -115,8 +115,14 @@ class Pegawai(EkUser):
     def on_start(self):
         super().on_start()
         me = self.account["employee_id"]
-        day = self.list_activities("pegawai: hari ini", ("employee", "rel_o_m", me), ("date", "eq", f"'{TODAY}'"),
-                                   page_size=100)
+        day, page = [], 0
+        while True:  # every activity of the day (a day of earlier runs may hold more than a page)
+            rows = self.list_activities("pegawai: hari ini", ("employee", "rel_o_m", me),
+                                        ("date", "eq", f"'{TODAY}'"), page_size=100, page=page)
+            day += rows
+            if len(rows) < 100:
+                break
+            page += 1
         self.used = sum(r.get("claimed_minutes") or 0 for r in day if r.get("status") != "REJECTED")
         ends = [r["end_time"][:5] for r in day if r.get("end_time")]
         last = max(ends + ["17:00"])
