@@ -76,22 +76,27 @@ class EKinerjaSecurityManager(SecurityManager):
                                                  joinedload(um.groups).joinedload(self.group_model.roles)])
 
     def token_version(self, user_id) -> int:
-        """The JWT's token version read with the user, its roles and its groups' roles in one
-        statement (asked first on every API request); load_user_jwt then finds them in the
-        session instead of reading them again."""
+        """The JWT's token version read with the user, its roles, its groups' roles and its
+        employee with the unit in one statement (asked first on every API request);
+        load_user_jwt and current_employee then find them instead of reading them again."""
         from sqlalchemy.orm import joinedload
 
         from app.models.auth import AuthState
         from app.services import sessions
 
+        from app.models import Employee
+
         um = self.user_model
         row = self.session.execute(
-            select(um, AuthState.token_version).outerjoin(AuthState, AuthState.user_id == um.id)
-            .options(joinedload(um.roles), joinedload(um.groups).joinedload(self.group_model.roles))
+            select(um, AuthState.token_version, Employee).outerjoin(AuthState, AuthState.user_id == um.id)
+            .outerjoin(Employee, Employee.user_id == um.id)
+            .options(joinedload(um.roles), joinedload(um.groups).joinedload(self.group_model.roles),
+                     joinedload(Employee.unit))
             .where(um.id == int(user_id))).unique().first()
         if row is None:  # no such user: the lookup after this refuses the token
             return sessions.token_version(user_id)
         g.ek_token_user = row[0]  # held for this request: the session's identity map is weak
+        g.ek_employee = row[2]  # current_employee() of this request (the token's user)
         return row[1] or 0
 
     def is_item_public(self, permission_name, view_name):
