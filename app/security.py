@@ -102,21 +102,11 @@ class EKinerjaSecurityManager(SecurityManager):
     def is_item_public(self, permission_name, view_name):
         """Whether anonymous visitors have this permission (asked before every API call). The
         Public role is built in (FAB_ROLES in config.py): matched in process, no table read; a
-        grant to it in the tables opens nothing, as for every built-in role. Without it: one
-        EXISTS instead of FAB's two statements that load the role and all its permissions."""
+        grant to it in the tables opens nothing, as for every built-in role."""
         if self.auth_role_public in self.builtin_roles:
             return any(re.match(view, view_name) and re.match(perm, permission_name)
                        for view, perm in self.builtin_roles[self.auth_role_public])
-        from flask_appbuilder.security.sqla.models import assoc_permissionview_role as pvr
-
-        pv = self.permissionview_model
-        q = (select(pv.id).join(pvr, pvr.c.permission_view_id == pv.id)
-             .join(self.role_model, self.role_model.id == pvr.c.role_id)
-             .join(self.permission_model, self.permission_model.id == pv.permission_id)
-             .join(self.viewmenu_model, self.viewmenu_model.id == pv.view_menu_id)
-             .where(self.role_model.name == self.auth_role_public,
-                    self.permission_model.name == permission_name, self.viewmenu_model.name == view_name))
-        return bool(self.session.execute(select(q.exists())).scalar())
+        return super().is_item_public(permission_name, view_name)
 
     def load_user_jwt(self, _jwt_header, jwt_data):
         user = super().load_user(jwt_data["sub"])  # a JWT has no page session

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
+
+from tests.test_request_cost import counted
 
 ON = date(2026, 11, 16)
 
@@ -64,13 +65,8 @@ def test_few_statements_and_a_cycle_ends(world):
     from app.services.activities import superior_on
 
     staff = world.employee("staff_a")
-    seen = []
-    listener = lambda *args: seen.append(args[2])  # noqa: E731
-    event.listen(db.engine, "before_cursor_execute", listener)
-    try:
+    with counted() as seen:
         superior_on(staff.id, ON)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listener)
     assert len([s for s in seen if "position" in s.lower()]) <= 3, seen  # chain once, holders, employee
     assert len(seen) <= 6, seen
     # a corrupted tree: the top position made a child of the staff's own position

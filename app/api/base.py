@@ -7,7 +7,7 @@ from flask_appbuilder.models.sqla.interface import SQLAInterface
 
 from app.extensions import db
 from app.listing import BoundedCount, BoundedSQLAInterface
-from app.security import current_employee, log_refusal, scope_filters, write_refusal
+from app.security import log_refusal, scope_filters, write_refusal
 from app.services import ValidationFailed
 from app.services import masterdata
 
@@ -27,13 +27,6 @@ class BoundedListApi(ModelRestApi):
 
     def pre_get_list(self, data: dict) -> None:
         data["count_bounded"] = isinstance(data["count"], BoundedCount)
-
-    def get_list_headless(self, **kwargs):
-        # The user's own employee row first (the scope needs it anyway): FAB reads the row a
-        # relation filter names, and an employee's own list or a superior's queue names this one,
-        # which the session then already holds.
-        current_employee()
-        return super().get_list_headless(**kwargs)
 
 
 class ScopedModelApi(BoundedListApi):

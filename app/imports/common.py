@@ -567,13 +567,12 @@ def csv_template(header: list, rows: list[list]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def header_positions(table: list[tuple[int, list[Any]]], columns, required, errors: list[str]) -> dict[str, int]:
-    """Column name -> index from the header row (table[0]) of a simple import: duplicated,
-    missing required and unknown columns are reported in `errors` (Indonesian)."""
-    header_line, header = table[0]
+def map_header(names: list[str], columns) -> tuple[dict[str, int], list[str], list[str]]:
+    """Normalised header names -> (column name -> index, duplicated names, unknown names);
+    blank cells are skipped, the first of duplicated names counts."""
     positions: dict[str, int] = {}
-    unknown, duplicated = [], []
-    for i, name in enumerate(normalise_header(c) for c in header):
+    duplicated, unknown = [], []
+    for i, name in enumerate(names):
         if not name:
             continue
         if name in positions:
@@ -582,6 +581,14 @@ def header_positions(table: list[tuple[int, list[Any]]], columns, required, erro
             unknown.append(name)
         else:
             positions[name] = i
+    return positions, duplicated, unknown
+
+
+def header_positions(table: list[tuple[int, list[Any]]], columns, required, errors: list[str]) -> dict[str, int]:
+    """Column name -> index from the header row (table[0]) of a simple import: duplicated,
+    missing required and unknown columns are reported in `errors` (Indonesian)."""
+    header_line, header = table[0]
+    positions, duplicated, unknown = map_header([normalise_header(c) for c in header], columns)
     where = f"Baris judul (baris {header_line})"
     allowed = "Kolom yang berlaku: " + ", ".join(columns) + "."
     missing = [c for c in required if c not in positions]

@@ -25,8 +25,8 @@ from app.domain.golongan import PNS_GOLONGAN, PPPK_GOLONGAN
 from app.domain.nip import EMPLOYEE_KINDS
 from app.domain.positions import ESELONS, POSITION_KINDS
 from app.imports.common import (
-    Row, as_text, file_kind, find_sheet, is_blank, normalise_header, open_xlsx, parse_date, parse_nip, read_csv,
-    read_rows, sheet_table,
+    Row, as_text, file_kind, find_sheet, is_blank, map_header, normalise_header, open_xlsx, parse_date, parse_nip,
+    read_csv, read_rows, sheet_table,
 )
 
 UNIT_KIND_CODES = ("OPD", "BIDANG", "SEKSI", "UPT", "KECAMATAN", "KELURAHAN", "PUSKESMAS", "SEKOLAH")
@@ -154,18 +154,7 @@ def _read_table(kind: str, table: list[tuple[int, list[Any]]], parsed: ParsedWor
         return  # an empty sheet: nothing of this kind
     header_line, header_cells = table[start]
     names = [normalise_header(c) for c in header_cells]
-    positions: dict[str, int] = {}
-    duplicated, unknown = [], []
-    known = set(COLUMNS[kind])
-    for i, name in enumerate(names):
-        if not name:
-            continue
-        if name in positions:
-            duplicated.append(name)
-        elif name not in known:
-            unknown.append(name)
-        else:
-            positions[name] = i
+    positions, duplicated, unknown = map_header(names, set(COLUMNS[kind]))
     where = f"{label}, baris judul (baris {header_line})"
     if duplicated:
         parsed.errors.append(f"{where}: kolom ganda " + ", ".join(sorted(set(duplicated))) + ".")
