@@ -234,6 +234,25 @@ def _rows_about_employees(column, roles: set[str], emp, opd: Optional[int], own:
     return clauses
 
 
+def employee_in_scope(employee_id: int):
+    """The employee if the current user may see it, else None. One's own row is in every scope
+    of `_rows_about_employees` (own rows, or the operator's OPD, which is that of their own
+    unit), so it is taken from the request instead of being read again."""
+    from app.extensions import db
+    from app.models import Employee
+
+    emp = current_employee()
+    if emp is not None and emp.id == employee_id:
+        roles = role_names(current_login())
+        if is_city_wide("Employee", roles) or roles & {ROLE_PEGAWAI, ROLE_ATASAN, ROLE_OPERATOR}:
+            return emp
+    q = select(Employee).where(Employee.id == employee_id)
+    clause = scope_clause(Employee)
+    if clause is not None:
+        q = q.where(clause)
+    return db.session.scalar(q)
+
+
 def scope_clause(model) -> Any:
     """SQL condition for the rows of `model` the current user may see; None means all."""
     from app.models import (

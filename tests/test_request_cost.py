@@ -193,6 +193,34 @@ def test_entry_and_submission_read_parameters_and_calendar_once(app, world, api_
     assert len([s for s in seen if "FROM holiday" in s]) <= 2  # the activity's day and today
 
 
+def test_entry_and_submission_statements(app, world, api_as):
+    """An entry was 12 statements and a submission 18: the own employee read again for the
+    body's employee, the exception and its unit chain read before the deadline (where no exception
+    matters), the return date read again on submit, the submitting employee's position read
+    again, the overrides read twice and the committed row read back for the answer."""
+    from datetime import date
+
+    app.config["FIXED_TODAY"] = date(2026, 11, 18)
+    c, headers = api_as("pegawai")
+    body = {"date": "2026-11-18", "volume": 1, "description": "Uji", "start_time": "08:00", "end_time": "09:00"}
+    c.post("/api/v1/activity/", headers=headers, json=dict(body, start_time="07:00", end_time="07:30"))  # warm
+    with counted() as seen:
+        created = c.post("/api/v1/activity/", headers=headers, json=body)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["result"]["employee"]["id"] == world.employee("staff_a").id
+    # token+user+employee, parameters, holidays, the day's activities, the period, insert, audit
+    assert len(seen) <= 7, "\n".join(" ".join(s.split())[:90] for s in seen)
+    assert not [s for s in seen if "submit_exception" in s]
+    with counted() as seen:
+        resp = c.post(f"/api/v1/activity/{created.get_json()['id']}/submit", headers=headers, json={})
+    assert resp.status_code == 200, resp.get_json()
+    assert resp.get_json()["status"] == "SUBMITTED" and resp.get_json()["version"] == 2
+    # ... + the activity, the position chain, its holders, their overrides, the superior's week,
+    # update, audit
+    assert len(seen) <= 12, "\n".join(" ".join(s.split())[:90] for s in seen)
+    assert len([s for s in seen if "FROM superior_override" in s]) == 1
+
+
 def test_a_change_in_the_same_transaction_is_read_back(app, world):
     from datetime import date
 

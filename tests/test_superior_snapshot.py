@@ -33,6 +33,8 @@ def _agrees():
         superior, escalation = superior_on(emp_id, ON)
         assert superior == expected.get(emp_id), emp_id
         assert escalation == (expected.get(superior) if superior is not None else None), emp_id
+        # the same with the employee's row given (a submission holds it: its position is not read)
+        assert superior_on(emp_id, ON, employee=db.session.get(Employee, emp_id)) == (superior, escalation), emp_id
     return len(ids)
 
 

@@ -28,8 +28,8 @@ from app.models import Activity, ActivityCatalog, Employee
 from app.api.base import BoundedListApi
 from app.params import to_int
 from app.security import (
-    ROLE_OPERATOR, active_lookup_filters, entry_lookup_filters, log_refusal, rhk_entry_lookup_filters, scope_clause,
-    scope_filters,
+    ROLE_OPERATOR, active_lookup_filters, employee_in_scope, entry_lookup_filters, log_refusal,
+    rhk_entry_lookup_filters, scope_filters,
 )
 from app.services import Conflict, Forbidden, NotFound, ValidationFailed
 from app.services import activities as svc
@@ -121,11 +121,7 @@ def _parse_entry(body: dict, allowed: tuple[str, ...]) -> dict[str, Any]:
         if emp_id is None:
             add("employee", "Pilih pegawai (id) yang valid.")
         else:
-            q = select(Employee).where(Employee.id == emp_id)
-            clause = scope_clause(Employee)
-            if clause is not None:
-                q = q.where(clause)
-            emp = db.session.scalar(q)
+            emp = employee_in_scope(emp_id)
             if emp is None:
                 add("employee", "Pegawai tidak ditemukan atau di luar cakupan Anda.")
             values["employee"] = emp
@@ -290,8 +286,8 @@ class ActivityApi(BoundedListApi):
                     raise ValidationFailed(errors)
                 svc.apply_entry(item, actor, claimed)
             db.session.add(item)
-            db.session.commit()
-            return self._respond(201, id=item.id, result=self.show_model_schema.dump(item, many=False))
+            return svc.commit_or_conflict(
+                lambda: self._respond(201, id=item.id, result=self.show_model_schema.dump(item, many=False)))
 
         return self._guard(run)
 
@@ -337,9 +333,8 @@ class ActivityApi(BoundedListApi):
             actor = svc.current_actor()
             item = svc.load_in_scope(pk, lock=True)
             operation(item, actor, body)
-            svc.commit_or_conflict()
-            return self._result(item, decision_note=item.decision_note,
-                                recognised_minutes=item.recognised_minutes)
+            return svc.commit_or_conflict(lambda: self._result(item, decision_note=item.decision_note,
+                                                               recognised_minutes=item.recognised_minutes))
 
         return self._guard(run, pk)
 

@@ -10,7 +10,7 @@ import os
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Iterable, Mapping, Optional
+from typing import Any, Callable, Iterable, Mapping, Optional
 from urllib.parse import urlparse
 
 from sqlalchemy import and_, or_, select
@@ -103,13 +103,17 @@ def may_enter_for(actor: Actor, employee) -> bool:
 
 
 # --------------------------------------------------------------------------- superiors
-def superior_on(employee_id: int, on: date, strict: bool = False) -> tuple[Optional[int], Optional[int]]:
+def superior_on(employee_id: int, on: date, strict: bool = False,
+                employee=None) -> tuple[Optional[int], Optional[int]]:
     """(superior, superior's superior) of one employee on a date, from a small snapshot of
     the position chain, its ACTIVE holders and the overrides involved (domain rule).
 
     With `strict` (submission), (None, None) is returned only for the genuine top of the tree
     (the Sekda: BKD decides there); any other employee whose superior cannot be resolved
-    raises NoSuperior, so nothing lands in BKD's queue by accident."""
+    raises NoSuperior, so nothing lands in BKD's queue by accident.
+
+    `employee`: the employee's row when the caller holds it already (its position is then not
+    read again)."""
     from app.models import Employee, SuperiorOverride
 
     # One snapshot grows as needed: the employee first, then the superior (whose position and
@@ -119,6 +123,11 @@ def superior_on(employee_id: int, on: date, strict: bool = False) -> tuple[Optio
     holders: dict[int, list[int]] = {}
     overrides: dict[int, list[Override]] = {}
     positions_read: set[int] = set()  # employees whose position row was read
+    overrides_read: set[int] = set()  # employees whose overrides were read
+    if employee is not None and employee.id == employee_id:
+        if employee.active:
+            employee_position[employee.id] = employee.position_id
+        positions_read.add(employee.id)
 
     def extend(emp_id: int) -> OrgSnapshot:
         if emp_id not in positions_read:
@@ -128,6 +137,7 @@ def superior_on(employee_id: int, on: date, strict: bool = False) -> tuple[Optio
                 employee_position[row.id] = row.position_id
             positions_read.add(emp_id)
         position = employee_position.get(emp_id)
+        fresh_holders: set[int] = set()
         if position is not None and position not in position_parent:
             chain = position_chain({position})
             fresh = set(chain) - set(position_parent)
@@ -137,14 +147,20 @@ def superior_on(employee_id: int, on: date, strict: bool = False) -> tuple[Optio
                 holders.setdefault(r.position_id, []).append(r.id)
                 employee_position.setdefault(r.id, r.position_id)
                 positions_read.add(r.id)
-        # Only an active employee can be a superior (a deactivated Plt is skipped).
-        for r in db.session.execute(
-                select(SuperiorOverride.employee_id, SuperiorOverride.superior_id, SuperiorOverride.valid_from,
-                       SuperiorOverride.valid_to)
-                .join(Employee, Employee.id == SuperiorOverride.superior_id)
-                .where(SuperiorOverride.employee_id == emp_id, Employee.active.is_(True))):
-            overrides.setdefault(r.employee_id, []).append(Override(r.superior_id, r.valid_from, r.valid_to))
-            employee_position.setdefault(r.superior_id, None)
+                fresh_holders.add(r.id)
+        # The overrides of this employee and of the chain's holders in one read (the superior
+        # asked next is usually one of them). Only an active employee can be a superior (a
+        # deactivated Plt is skipped).
+        wanted = ({emp_id} | fresh_holders) - overrides_read
+        if wanted:
+            for r in db.session.execute(
+                    select(SuperiorOverride.employee_id, SuperiorOverride.superior_id, SuperiorOverride.valid_from,
+                           SuperiorOverride.valid_to)
+                    .join(Employee, Employee.id == SuperiorOverride.superior_id)
+                    .where(SuperiorOverride.employee_id.in_(wanted), Employee.active.is_(True))):
+                overrides.setdefault(r.employee_id, []).append(Override(r.superior_id, r.valid_from, r.valid_to))
+                employee_position.setdefault(r.superior_id, None)
+            overrides_read.update(wanted)
         return OrgSnapshot(employee_position=employee_position, position_parent=position_parent,
                            position_holders=holders, overrides=overrides)
 
@@ -189,12 +205,16 @@ def exception_granted(employee, on: date, today: date) -> bool:
 
     from app.models import Unit
 
-    # The employee's unit and every unit above it (an exception for a bidang covers its seksi).
+    # The employee's unit and every unit above it (an exception for a bidang covers its seksi);
+    # the employee's own unit is usually loaded already.
     units, unit_id, seen = set(), employee.unit_id, set()
     while unit_id is not None and unit_id not in seen:
         seen.add(unit_id)
         units.add(unit_id)
-        unit_id = db.session.scalar(select(Unit.parent_id).where(Unit.id == unit_id))
+        if employee.unit is not None and unit_id == employee.unit.id:
+            unit_id = employee.unit.parent_id
+        else:
+            unit_id = db.session.scalar(select(Unit.parent_id).where(Unit.id == unit_id))
     q = select(SubmitException.id).where(
         SubmitException.date_from <= on, SubmitException.date_to >= on, SubmitException.open_until >= today,
         or_(SubmitException.employee_id == employee.id, SubmitException.unit_id.in_(units)))
@@ -271,8 +291,9 @@ def check_entry(values: Mapping[str, Any], current_id: Optional[int], actor: Act
     holidays = cal_service.holidays_around(day)
     today = today_local()
     deadline = cal.submit_deadline(day, params.submit_deadline_workdays, workdays, holidays)
+    # submit() passes the return date it knows (None: not returned); edits read it here.
     returned = values.get("returned_on")
-    if returned is None and current_id is not None:
+    if "returned_on" not in values and current_id is not None:
         from app.models import Activity
 
         row = db.session.execute(select(Activity.status, Activity.decided_at).where(Activity.id == current_id)).first()
@@ -287,7 +308,8 @@ def check_entry(values: Mapping[str, Any], current_id: Optional[int], actor: Act
     state = cal_service.period_state(day)
     found = wf.check_activity_entry(
         activity_date=day, today=today, deadline=deadline, claimed=claimed, params=params,
-        start=start, end=end, exception_granted=exception_granted(employee, day, today),
+        # An exception matters only after the deadline: read only then.
+        start=start, end=end, exception_granted=today > deadline and exception_granted(employee, day, today),
         period_open=state == "OPEN", minutes_claimed_other=sum(o.claimed_minutes for o in others),
         other_ranges=[(o.start_time, o.end_time) for o in others if o.start_time and o.end_time],
     )
@@ -401,7 +423,7 @@ def submit(item, actor: Actor) -> None:
     if errors:
         raise ValidationFailed(errors)
     try:
-        superior, escalation = superior_on(item.employee_id, item.date, strict=True)
+        superior, escalation = superior_on(item.employee_id, item.date, strict=True, employee=item.employee)
     except NoSuperior:
         raise ValidationFailed({"superior": [MSG_NO_SUPERIOR]}) from None
     today = today_local()
@@ -641,15 +663,23 @@ def recap_recognised(year: int) -> int:
     return changed
 
 
-def commit_or_conflict() -> None:
-    """Commit; a concurrent change of the same row (version check) is a Conflict."""
+def commit_or_conflict(answer: Optional[Callable[[], Any]] = None) -> Any:
+    """Commit; a concurrent change of the same row (version check) is a Conflict.
+
+    `answer` builds the response from the flushed rows before the commit, so the committed
+    (expired) rows are not read again for it; it is returned once the commit succeeded."""
     from sqlalchemy.orm.exc import StaleDataError
 
     try:
+        result = None
+        if answer is not None:
+            db.session.flush()
+            result = answer()
         db.session.commit()
     except StaleDataError:
         db.session.rollback()
         raise Conflict("Aktivitas ini baru saja diputuskan atau diubah oleh pengguna lain.") from None
+    return result
 
 
 @dataclass
