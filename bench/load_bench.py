@@ -309,7 +309,8 @@ class CpuMeter:
 
 
 def run_steps(database_url: str, password: str, users_steps: list[int], run_time: int, out_dir: str,
-              workers: int = 3, logins_csv: str | None = None, max_tasks: int = 300) -> int:
+              workers: int = 3, logins_csv: str | None = None, max_tasks: int = 300,
+              spawn_rate: float | None = None) -> int:
     os.makedirs(out_dir, exist_ok=True)
     logins_path = os.path.join(out_dir, "logins.json")
     pools = prepare_logins(database_url, logins_path, logins_csv)
@@ -323,10 +324,13 @@ def run_steps(database_url: str, password: str, users_steps: list[int], run_time
     try:
         for users in users_steps:
             run_id = uuid.uuid4().hex[:8]
+            # The reconciliation counts decisions from 1 s before the start: the previous step's
+            # last ones must be older than that.
+            time.sleep(1.5)
             started = utcnow()
             meter = CpuMeter(server, database_url)
             stats, record = run_locust(f"http://127.0.0.1:{port}", users, run_time, logins_path, password,
-                                       os.path.join(out_dir, f"u{users}"), run_id, max_tasks)
+                                       os.path.join(out_dir, f"u{users}"), run_id, max_tasks, spawn_rate)
             cpu = meter.stop()
             problems = reconcile(database_url, record, started)
             failed |= bool(problems)
@@ -362,12 +366,14 @@ def main(argv=None) -> int:
     parser.add_argument("--run-time", type=int, default=60, help="seconds per step")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--max-tasks", type=int, default=300, help="tasks per simulated user at most")
+    parser.add_argument("--spawn-rate", type=float, default=None,
+                        help="users started per second (default: all of a step within 5 s)")
     parser.add_argument("--logins", default=None, help="bench-data's CSV of sample logins (username,role)")
     parser.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "ekinerja-load"))
     args = parser.parse_args(argv)
     steps = [int(x) for x in args.users.split(",") if x.strip()]
     return run_steps(args.database_url, args.password, steps, args.run_time, args.out, args.workers, args.logins,
-                     args.max_tasks)
+                     args.max_tasks, args.spawn_rate)
 
 
 if __name__ == "__main__":

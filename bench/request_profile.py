@@ -78,7 +78,8 @@ def mix(app, today_arg: str = ""):
         opd = db.session.query(Unit.id).filter_by(name="Dinas Kesehatan").scalar()
     # WIB; the tests' world opens the period 2026-11 only: from December pass --today 2026-11-30
     today = date.fromisoformat(today_arg) if today_arg else (datetime.now(timezone.utc) + timedelta(hours=7)).date()
-    today, month_start, period = today.isoformat(), today.replace(day=1).isoformat(), today.isoformat()[:7]
+    before_month = (today.replace(day=1) - timedelta(days=1)).isoformat()  # FAB's date filters: gt, lt, eq, neq
+    today, period = today.isoformat(), today.isoformat()[:7]
     c = app.test_client()
     peg, ata, op, bkd = (login(c, LOGINS[r]) for r in ("pegawai", "atasan", "operator", "bkd"))
     state = {"minute": 7 * 60, "queue": []}
@@ -110,7 +111,7 @@ def mix(app, today_arg: str = ""):
         post(f"/api/v1/activity/{state['last']}/submit", peg, {})
 
     def queue():
-        rows = get(q(("status", "eq", "SUBMITTED"), ("superior", "rel_o_m", boss), ("date", "ge", f"'{month_start}'")),
+        rows = get(q(("status", "eq", "SUBMITTED"), ("superior", "rel_o_m", boss), ("date", "gt", f"'{before_month}'")),
                    ata).get_json()["result"]
         state["queue"] = [r["id"] for r in rows]
 
@@ -127,13 +128,13 @@ def mix(app, today_arg: str = ""):
         ("pegawai: catat aktivitas", enter),
         ("pegawai: ajukan", submit),
         ("pegawai: aktivitas bulan ini", lambda: get(q(("employee", "rel_o_m", staff),
-                                                       ("date", "ge", f"'{month_start}'")), peg)),
+                                                       ("date", "gt", f"'{before_month}'")), peg)),
         ("atasan: antrean", queue),
         ("atasan: setujui", approve_one),
         ("atasan: setujui massal (+catat, ajukan, antrean)", approve_bulk),
-        ("operator: aktivitas OPD", lambda: get(q(("date", "ge", f"'{month_start}'")), op)),
+        ("operator: aktivitas OPD", lambda: get(q(("date", "gt", f"'{before_month}'")), op)),
         ("operator: unduh rekap OPD", lambda: get(f"/api/v1/report/recap?period={period}&opd={opd}", op)),
-        ("bkd: semua aktivitas", lambda: get(q(("date", "ge", f"'{month_start}'")), bkd)),
+        ("bkd: semua aktivitas", lambda: get(q(("date", "gt", f"'{before_month}'")), bkd)),
         ("bkd: unduh rekap kota", lambda: get(f"/api/v1/report/recap?period={period}", bkd)),
         ("bkd: unduh daftar TPP kota", lambda: get(f"/api/v1/report/payroll?period={period}", bkd)),
     ]

@@ -35,7 +35,7 @@ def counted():
 
 
 def month_list(filters: str = "") -> str:
-    return f"/api/v1/activity/?q=(filters:!({filters}(col:date,opr:ge,value:'2026-11-01')),page_size:25)"
+    return f"/api/v1/activity/?q=(filters:!({filters}(col:date,opr:gt,value:'2026-10-31')),page_size:25)"
 
 
 @pytest.mark.parametrize("role, budget", [

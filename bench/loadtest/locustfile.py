@@ -35,7 +35,8 @@ MAX_TASKS = int(os.environ.get("LOAD_MAX_TASKS", "300"))
 DAY_CAP = int(os.environ.get("LOAD_DAY_CAP", "450"))
 SLOT = 3  # minutes per entered activity
 TODAY = os.environ.get("LOAD_TODAY") or (datetime.now(timezone.utc) + timedelta(hours=7)).date().isoformat()
-MONTH_START = date.fromisoformat(TODAY).replace(day=1).isoformat()
+# The month's rows: FAB's date filters are gt/lt/eq/neq, so "after the previous month's last day".
+BEFORE_MONTH = (date.fromisoformat(TODAY).replace(day=1) - timedelta(days=1)).isoformat()
 PERIOD = TODAY[:7]
 MARK = f"Uji beban {RUN_ID}"
 
@@ -152,7 +153,7 @@ class Pegawai(EkUser):
     def list_month(self):
         self.tick()
         self.list_activities("pegawai: aktivitas bulan ini", ("employee", "rel_o_m", self.account["employee_id"]),
-                             ("date", "ge", f"'{MONTH_START}'"))
+                             ("date", "gt", f"'{BEFORE_MONTH}'"))
 
 
 class Atasan(EkUser):
@@ -166,7 +167,7 @@ class Atasan(EkUser):
     def refresh(self):
         rows = self.list_activities("atasan: antrean", ("status", "eq", "SUBMITTED"),
                                     ("superior", "rel_o_m", self.account["employee_id"]),
-                                    ("date", "ge", f"'{MONTH_START}'"))
+                                    ("date", "gt", f"'{BEFORE_MONTH}'"))
         self.queue = [r["id"] for r in rows if r.get("employee.id") != self.account["employee_id"]]
 
     @task(3)
@@ -205,7 +206,7 @@ class Operator(EkUser):
     @task(3)
     def list_opd(self):
         self.tick()
-        self.list_activities("operator: aktivitas OPD", ("date", "ge", f"'{MONTH_START}'"))
+        self.list_activities("operator: aktivitas OPD", ("date", "gt", f"'{BEFORE_MONTH}'"))
 
     @task(1)
     def export_recap(self):
@@ -222,7 +223,7 @@ class Bkd(EkUser):
     @task(2)
     def list_all(self):
         self.tick()
-        self.list_activities("bkd: semua aktivitas", ("date", "ge", f"'{MONTH_START}'"))
+        self.list_activities("bkd: semua aktivitas", ("date", "gt", f"'{BEFORE_MONTH}'"))
 
     @task(1)
     def download_city(self):
