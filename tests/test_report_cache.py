@@ -88,3 +88,31 @@ def test_not_kept_for_one_employee_past_its_time_or_when_off(data, world, login_
     app.config["REPORT_CACHE_SECONDS"] = 0
     c.get("/reports/download", query_string=city)
     assert len(builds) == 5
+
+
+def test_an_opd_file_follows_its_own_rows_only(data, world, login_as, builds):
+    """The key of an OPD's file counts the rows of that OPD (the rows the file holds): a change
+    in another OPD keeps it, a change in the OPD builds it anew."""
+    from datetime import datetime
+
+    from app.extensions import db
+    from app.models import Recap
+
+    dinkes, disdik = world.unit("Dinas Kesehatan").id, world.unit("Dinas Pendidikan dan Kebudayaan").id
+    ask = {"kind": "recap", "period": PERIOD, "opd": dinkes}
+    c = login_as("bkd")
+    c.get("/reports/download", query_string=ask)
+    assert builds == [("recap", dinkes, False)]
+
+    def touch(opd_id):
+        row = db.session.query(Recap).filter(Recap.opd_id == opd_id).first()
+        assert row is not None, opd_id
+        row.computed_at = datetime(2030, 1, 1, opd_id % 60)
+        db.session.commit()
+
+    touch(disdik)
+    c.get("/reports/download", query_string=ask)
+    assert len(builds) == 1  # another OPD's rows: the kept file
+    touch(dinkes)
+    c.get("/reports/download", query_string=ask)
+    assert len(builds) == 2

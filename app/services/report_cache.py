@@ -71,8 +71,12 @@ def key_of(req) -> Optional[str]:
     scope = _scope_sql()
     if scope is None:
         return None
-    rows, newest = db.session.execute(
-        select(func.count(Recap.id), func.max(Recap.computed_at)).where(Recap.period_id == req.period.id)).one()
+    # The rows the file is made of: an OPD's file holds the OPD's rows only (read through the
+    # period+OPD index instead of the whole city's period).
+    rows_of = select(func.count(Recap.id), func.max(Recap.computed_at)).where(Recap.period_id == req.period.id)
+    if req.opd is not None:
+        rows_of = rows_of.where(Recap.opd_id == req.opd.id)
+    rows, newest = db.session.execute(rows_of).one()
     parts = (db.engine.url.render_as_string(hide_password=True), req.kind, req.period.id, req.period.state, req.opd.id if req.opd is not None else "kota", rows,
              newest.isoformat() if newest is not None else "", scope)
     return hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()
