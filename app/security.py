@@ -75,24 +75,33 @@ class EKinerjaSecurityManager(SecurityManager):
         return self.session.get(um, pk, options=[joinedload(um.roles),
                                                  joinedload(um.groups).joinedload(self.group_model.roles)])
 
+    def _token_statement(self):
+        """The statement of token_version, built once per process: building its eager-load
+        options again on every API request cost a third of the token check's CPU."""
+        stmt = getattr(self, "_token_stmt", None)
+        if stmt is None:
+            from sqlalchemy import bindparam
+            from sqlalchemy.orm import joinedload
+
+            from app.models import Employee
+            from app.models.auth import AuthState
+
+            um = self.user_model
+            stmt = self._token_stmt = (
+                select(um, AuthState.token_version, Employee).outerjoin(AuthState, AuthState.user_id == um.id)
+                .outerjoin(Employee, Employee.user_id == um.id)
+                .options(joinedload(um.roles), joinedload(um.groups).joinedload(self.group_model.roles),
+                         joinedload(Employee.unit))
+                .where(um.id == bindparam("user_id")))
+        return stmt
+
     def token_version(self, user_id) -> int:
         """The JWT's token version read with the user, its roles, its groups' roles and its
         employee with the unit in one statement (asked first on every API request);
         load_user_jwt and current_employee then find them instead of reading them again."""
-        from sqlalchemy.orm import joinedload
-
-        from app.models.auth import AuthState
         from app.services import sessions
 
-        from app.models import Employee
-
-        um = self.user_model
-        row = self.session.execute(
-            select(um, AuthState.token_version, Employee).outerjoin(AuthState, AuthState.user_id == um.id)
-            .outerjoin(Employee, Employee.user_id == um.id)
-            .options(joinedload(um.roles), joinedload(um.groups).joinedload(self.group_model.roles),
-                     joinedload(Employee.unit))
-            .where(um.id == int(user_id))).unique().first()
+        row = self.session.execute(self._token_statement(), {"user_id": int(user_id)}).unique().first()
         if row is None:  # no such user: the lookup after this refuses the token
             return sessions.token_version(user_id)
         g.ek_token_user = row[0]  # held for this request: the session's identity map is weak

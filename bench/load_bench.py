@@ -110,7 +110,7 @@ def prepare_logins(database_url: str, out_path: str, logins_csv: str | None = No
 
 # --------------------------------------------------------------------------- the server
 def start_server(database_url: str, port: int, workers: int = 3, log_path: str | None = None,
-                 extra_env: dict | None = None) -> subprocess.Popen:
+                 extra_env: dict | None = None, worker_class: str = "sync") -> subprocess.Popen:
     """gunicorn run:app with sync workers and one thread each (FAB issue #2366), loopback only."""
     env = dict(os.environ, DATABASE_URL=database_url, EKINERJA_ENV="development",
                SECRET_KEY=os.environ.get("SECRET_KEY") or uuid.uuid4().hex + uuid.uuid4().hex,
@@ -120,7 +120,7 @@ def start_server(database_url: str, port: int, workers: int = 3, log_path: str |
     log = open(log_path or os.devnull, "ab")
     proc = subprocess.Popen(
         [os.path.join(VENV_BIN, "gunicorn"), "--workers", str(workers), "--threads", "1",
-         "--worker-class", "sync", "--bind", f"127.0.0.1:{port}", "--timeout", "120",
+         "--worker-class", worker_class, "--keep-alive", "5", "--bind", f"127.0.0.1:{port}", "--timeout", "120",
          "--graceful-timeout", "10", "run:app"],
         cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True)
     deadline = time.monotonic() + 90
@@ -310,13 +310,14 @@ class CpuMeter:
 
 def run_steps(database_url: str, password: str, users_steps: list[int], run_time: int, out_dir: str,
               workers: int = 3, logins_csv: str | None = None, max_tasks: int = 300,
-              spawn_rate: float | None = None) -> int:
+              spawn_rate: float | None = None, worker_class: str = "sync") -> int:
     os.makedirs(out_dir, exist_ok=True)
     logins_path = os.path.join(out_dir, "logins.json")
     pools = prepare_logins(database_url, logins_path, logins_csv)
     print(f"Logins by role: {pools}", flush=True)
     port = free_port()
-    server = start_server(database_url, port, workers, os.path.join(out_dir, "gunicorn.log"))
+    server = start_server(database_url, port, workers, os.path.join(out_dir, "gunicorn.log"),
+                          worker_class=worker_class)
     failed = False
     lines = ["| users | requests | req/s | median ms | p95 ms | failures | created | submitted | approved "
              "| reconciled | CPU ms/request: app / PostgreSQL / locust | machine busy, of which other work |",
@@ -366,6 +367,8 @@ def main(argv=None) -> int:
     parser.add_argument("--run-time", type=int, default=60, help="seconds per step")
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--max-tasks", type=int, default=300, help="tasks per simulated user at most")
+    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"),
+                        help="gunicorn worker class (gthread with one thread keeps connections alive)")
     parser.add_argument("--spawn-rate", type=float, default=None,
                         help="users started per second (default: all of a step within 5 s)")
     parser.add_argument("--logins", default=None, help="bench-data's CSV of sample logins (username,role)")
@@ -373,7 +376,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     steps = [int(x) for x in args.users.split(",") if x.strip()]
     return run_steps(args.database_url, args.password, steps, args.run_time, args.out, args.workers, args.logins,
-                     args.max_tasks, args.spawn_rate)
+                     args.max_tasks, args.spawn_rate, args.worker_class)
 
 
 if __name__ == "__main__":
