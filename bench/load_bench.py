@@ -11,7 +11,16 @@ has it). Each step prints and appends to --out: requests, throughput, median, p9
 then the reconciliation: the activities marked with the step's run id are exactly those the
 load test saw created, each in the status it was last acknowledged in (APPROVED / SUBMITTED /
 DRAFT), and the activities approved since the step started are exactly those it saw approved.
+A reconciled step's activities are then deleted, so every step meets the same employees' day.
 Exit status 1 when a reconciliation fails.
+
+The month-end figures of docs/PERFORMANCE.md: the city data set, its sample plus 100 superiors of
+the sample's employees (--more-superiors: a step of 250 users has about 63 superiors, each with a
+login of its own), users arriving at 5 a second, 150 s per step:
+
+    .venv/bin/python -m bench.load_bench --database-url postgresql+psycopg://…/city \
+        --logins bench-logins.csv --more-superiors 100 --users 100,150,200,250 \
+        --run-time 150 --spawn-rate 5
 """
 from __future__ import annotations
 
@@ -56,15 +65,42 @@ def today_wib() -> str:
 
 
 # --------------------------------------------------------------------------- logins
-def prepare_logins(database_url: str, out_path: str, logins_csv: str | None = None) -> dict[str, int]:
+def superiors_of_sample(engine, wanted: dict[str, str], count: int) -> list[str]:
+    """Give `count` superiors of the sample's employees (not in the sample yet, by NIP order)
+    the sample's password, so that they log in and decide what the simulated employees submit.
+    bench-data samples 60 superiors; a step of 250 users has about 63 Atasan users, each with a
+    login of its own. Only for a bench database: it changes their password hash."""
+    sample = sorted(u for u, role in wanted.items() if role == "Pegawai")
+    known = next((u for u, role in sorted(wanted.items()) if role == "Atasan"), None)
+    if not sample or known is None or count <= 0:
+        return []
+    with engine.begin() as conn:
+        names = conn.execute(text(
+            "SELECT DISTINCT su.username FROM ab_user pu JOIN employee e ON e.user_id = pu.id "
+            "JOIN employee s ON s.id = e.superior_id AND s.active JOIN ab_user su ON su.id = s.user_id AND su.active "
+            "WHERE pu.username IN :sample ORDER BY su.username").bindparams(bindparam("sample", expanding=True)),
+            {"sample": sample}).scalars().all()
+        names = [n for n in names if n not in wanted][:count]
+        if names:
+            conn.execute(text("UPDATE ab_user SET password = (SELECT password FROM ab_user WHERE username = :known) "
+                              "WHERE username IN :names").bindparams(bindparam("names", expanding=True)),
+                         {"known": known, "names": names})
+    return names
+
+
+def prepare_logins(database_url: str, out_path: str, logins_csv: str | None = None,
+                   more_superiors: int = 0) -> dict[str, int]:
     """Write the locustfile's login list (username, role, employee_id, opd_id): the sample of a
     bench-data CSV, or else every login of the database classified by its roles (demo data).
-    Operators and superiors are kept out of the Pegawai pool (one login, one simulated user)."""
+    Operators and superiors are kept out of the Pegawai pool (one login, one simulated user).
+    `more_superiors`: that many superiors of the sample's employees join it (superiors_of_sample)."""
     engine = create_engine(database_url)
     wanted = None
     if logins_csv:
         with open(logins_csv, encoding="utf-8") as fh:
-            wanted = {row[0]: row[1] for row in csv.reader(fh) if row and row[0] != "username"}
+            wanted = {row[0]: row[1].strip() for row in csv.reader(fh) if row and row[0] != "username"}
+        for name in superiors_of_sample(engine, wanted, more_superiors):
+            wanted[name] = "Atasan"
     agg = "array_agg(r.name)" if engine.dialect.name == "postgresql" else "group_concat(r.name, ',')"
     with engine.connect() as conn:
         rows = conn.execute(text(
@@ -232,6 +268,15 @@ def lost_writes(database_url: str, record: dict) -> list[str]:
     return problems
 
 
+def forget_step(database_url: str, run_id: str) -> None:
+    """Delete the activities a reconciled step entered, so that every step finds the simulated
+    employees' day as the first did (a full day turns entries into reads: another mix)."""
+    engine = create_engine(database_url)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM activity WHERE description LIKE :mark"), {"mark": f"Uji beban {run_id} %"})
+    engine.dispose()
+
+
 # --------------------------------------------------------------------------- CPU accounting
 def _cpu(proc) -> float:
     t = proc.cpu_times()
@@ -310,10 +355,10 @@ class CpuMeter:
 
 def run_steps(database_url: str, password: str, users_steps: list[int], run_time: int, out_dir: str,
               workers: int = 3, logins_csv: str | None = None, max_tasks: int = 300,
-              spawn_rate: float | None = None, worker_class: str = "sync") -> int:
+              spawn_rate: float | None = None, worker_class: str = "sync", more_superiors: int = 0) -> int:
     os.makedirs(out_dir, exist_ok=True)
     logins_path = os.path.join(out_dir, "logins.json")
-    pools = prepare_logins(database_url, logins_path, logins_csv)
+    pools = prepare_logins(database_url, logins_path, logins_csv, more_superiors)
     print(f"Logins by role: {pools}", flush=True)
     port = free_port()
     server = start_server(database_url, port, workers, os.path.join(out_dir, "gunicorn.log"),
@@ -335,6 +380,7 @@ def run_steps(database_url: str, password: str, users_steps: list[int], run_time
             cpu = meter.stop()
             problems = reconcile(database_url, record, started)
             failed |= bool(problems)
+            forget_step(database_url, run_id)
             line = (f"| {users} | {stats['requests']} | {stats['rps']:.1f} | {stats['median_ms']:.0f} | "
                     f"{stats['p95_ms']:.0f} | {stats['failures']} | {len(record['created'])} | "
                     f"{len(record['submitted'])} | {len(record['approved'])} | "
@@ -365,10 +411,13 @@ def main(argv=None) -> int:
     parser.add_argument("--password", default=os.environ.get("DEMO_PASSWORD", "malang123"))
     parser.add_argument("--users", default="1,10,25,50,100,200", help="rising user counts, comma separated")
     parser.add_argument("--run-time", type=int, default=60, help="seconds per step")
-    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
+                        help="gunicorn workers (default as the deployment's gunicorn.conf.py: 2 x cores + 1)")
     parser.add_argument("--max-tasks", type=int, default=300, help="tasks per simulated user at most")
     parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"),
                         help="gunicorn worker class (gthread with one thread keeps connections alive)")
+    parser.add_argument("--more-superiors", type=int, default=0,
+                        help="with --logins: that many superiors of the sample's employees log in too")
     parser.add_argument("--spawn-rate", type=float, default=None,
                         help="users started per second (default: all of a step within 5 s)")
     parser.add_argument("--logins", default=None, help="bench-data's CSV of sample logins (username,role)")
@@ -376,7 +425,7 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     steps = [int(x) for x in args.users.split(",") if x.strip()]
     return run_steps(args.database_url, args.password, steps, args.run_time, args.out, args.workers, args.logins,
-                     args.max_tasks, args.spawn_rate, args.worker_class)
+                     args.max_tasks, args.spawn_rate, args.worker_class, args.more_superiors)
 
 
 if __name__ == "__main__":
