@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import cached_property
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -32,6 +33,8 @@ APP_ROLES = (ROLE_ADMIN, ROLE_BKD, ROLE_OPERATOR, ROLE_PEGAWAI, ROLE_ATASAN, ROL
 
 # Roles that see every row of the master data they have permission for.
 _CITY_WIDE = {ROLE_ADMIN, ROLE_BKD, ROLE_AUDITOR}
+# The roles whose scope holds their own rows (the operator's OPD is that of their own unit).
+_OWN_ROWS = {ROLE_PEGAWAI, ROLE_ATASAN, ROLE_OPERATOR}
 # Keuangan reads the organisation and employees of all OPD (for the TPP recaps).
 _CITY_WIDE_KEUANGAN = {"Unit", "Position", "Employee", "Recap"}
 
@@ -75,25 +78,22 @@ class EKinerjaSecurityManager(SecurityManager):
         return self.session.get(um, pk, options=[joinedload(um.roles),
                                                  joinedload(um.groups).joinedload(self.group_model.roles)])
 
+    @cached_property
     def _token_statement(self):
         """The statement of token_version, built once per process: building its eager-load
         options again on every API request cost a third of the token check's CPU."""
-        stmt = getattr(self, "_token_stmt", None)
-        if stmt is None:
-            from sqlalchemy import bindparam
-            from sqlalchemy.orm import joinedload
+        from sqlalchemy import bindparam
+        from sqlalchemy.orm import joinedload
 
-            from app.models import Employee
-            from app.models.auth import AuthState
+        from app.models import Employee
+        from app.models.auth import AuthState
 
-            um = self.user_model
-            stmt = self._token_stmt = (
-                select(um, AuthState.token_version, Employee).outerjoin(AuthState, AuthState.user_id == um.id)
+        um = self.user_model
+        return (select(um, AuthState.token_version, Employee).outerjoin(AuthState, AuthState.user_id == um.id)
                 .outerjoin(Employee, Employee.user_id == um.id)
                 .options(joinedload(um.roles), joinedload(um.groups).joinedload(self.group_model.roles),
                          joinedload(Employee.unit))
                 .where(um.id == bindparam("user_id")))
-        return stmt
 
     def token_version(self, user_id) -> int:
         """The JWT's token version read with the user, its roles, its groups' roles and its
@@ -101,7 +101,7 @@ class EKinerjaSecurityManager(SecurityManager):
         load_user_jwt and current_employee then find them instead of reading them again."""
         from app.services import sessions
 
-        row = self.session.execute(self._token_statement(), {"user_id": int(user_id)}).unique().first()
+        row = self.session.execute(self._token_statement, {"user_id": int(user_id)}).unique().first()
         if row is None:  # no such user: the lookup after this refuses the token
             return sessions.token_version(user_id)
         g.ek_token_user = row[0]  # held for this request: the session's identity map is weak
@@ -236,7 +236,7 @@ def _rows_about_employees(column, roles: set[str], emp, opd: Optional[int], own:
         clauses.append(InIds(column, employees_of_opd(opd)))
     # The operator's OPD is that of their own unit, so it holds their own rows already: one
     # condition on the column fewer lets PostgreSQL count them from the index alone.
-    if own and not operator and emp is not None and roles & {ROLE_PEGAWAI, ROLE_ATASAN, ROLE_OPERATOR}:
+    if own and not operator and emp is not None and roles & _OWN_ROWS:
         clauses.append(column == emp.id)
     if emp is not None and ROLE_ATASAN in roles:
         clauses.extend(as_superior)
@@ -244,16 +244,16 @@ def _rows_about_employees(column, roles: set[str], emp, opd: Optional[int], own:
 
 
 def employee_in_scope(employee_id: int):
-    """The employee if the current user may see it, else None. One's own row is in every scope
-    of `_rows_about_employees` (own rows, or the operator's OPD, which is that of their own
-    unit), so it is taken from the request instead of being read again."""
+    """The employee if the current user may see it, else None. One's own row is in the scope of
+    the _OWN_ROWS roles and the city-wide ones, so it is taken from the request instead of
+    being read again."""
     from app.extensions import db
     from app.models import Employee
 
     emp = current_employee()
     if emp is not None and emp.id == employee_id:
         roles = role_names(current_login())
-        if is_city_wide("Employee", roles) or roles & {ROLE_PEGAWAI, ROLE_ATASAN, ROLE_OPERATOR}:
+        if is_city_wide("Employee", roles) or roles & _OWN_ROWS:
             return emp
     q = select(Employee).where(Employee.id == employee_id)
     clause = scope_clause(Employee)
@@ -313,7 +313,7 @@ def scope_clause(model) -> Any:
         # SKP (the RHK their own RHK intervene in, app.services.skp.parent_choices).
         skp_clauses = _skp_clauses(roles, emp, opd)
         if model is Rhk:
-            if emp is not None and roles & {ROLE_PEGAWAI, ROLE_ATASAN, ROLE_OPERATOR}:
+            if emp is not None and roles & _OWN_ROWS:
                 my_superior = select(Employee.superior_id).where(Employee.id == me).scalar_subquery()
                 skp_clauses.append(Skp.employee_id == my_superior)
             if skp_clauses:

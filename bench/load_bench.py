@@ -147,7 +147,8 @@ def prepare_logins(database_url: str, out_path: str, logins_csv: str | None = No
 # --------------------------------------------------------------------------- the server
 def start_server(database_url: str, port: int, workers: int = 3, log_path: str | None = None,
                  extra_env: dict | None = None, worker_class: str = "sync") -> subprocess.Popen:
-    """gunicorn run:app with sync workers and one thread each (FAB issue #2366), loopback only."""
+    """gunicorn run:app, one thread per worker (FAB issue #2366), loopback only; sync workers
+    unless `worker_class` says gthread (which keeps connections alive)."""
     env = dict(os.environ, DATABASE_URL=database_url, EKINERJA_ENV="development",
                SECRET_KEY=os.environ.get("SECRET_KEY") or uuid.uuid4().hex + uuid.uuid4().hex,
                # One client address (the load generator) logs in every simulated user.
@@ -215,6 +216,11 @@ def run_locust(host: str, users: int, run_time: int, logins_path: str, password:
 
 
 # --------------------------------------------------------------------------- reconciliation
+def step_mark(run_id: str) -> str:
+    """LIKE pattern of the activities one step entered (the locustfile's MARK and a number)."""
+    return f"Uji beban {run_id} %"
+
+
 def reconcile(database_url: str, record: dict, started: datetime) -> list[str]:
     """Differences between what the load test counted as succeeded and the database (empty: none)."""
     created, submitted, approved = set(record["created"]), set(record["submitted"]), set(record["approved"])
@@ -224,7 +230,7 @@ def reconcile(database_url: str, record: dict, started: datetime) -> list[str]:
     engine = create_engine(database_url)
     with engine.connect() as conn:
         rows = dict(conn.execute(text("SELECT id, status FROM activity WHERE description LIKE :mark"),
-                                 {"mark": f"Uji beban {record['run_id']} %"}).all())
+                                 {"mark": step_mark(record["run_id"])}).all())
         decided = set(conn.execute(text("SELECT id FROM activity WHERE status = 'APPROVED' AND decided_at >= :t"),
                                    {"t": started - timedelta(seconds=1)}).scalars())
     engine.dispose()
@@ -250,7 +256,7 @@ def lost_writes(database_url: str, record: dict) -> list[str]:
     engine = create_engine(database_url)
     with engine.connect() as conn:
         status = dict(conn.execute(text("SELECT id, status FROM activity WHERE description LIKE :mark"),
-                                   {"mark": f"Uji beban {record['run_id']} %"}).all())
+                                   {"mark": step_mark(record["run_id"])}).all())
         for chunk in [sorted(approved)[i:i + 1000] for i in range(0, len(approved), 1000)]:
             status.update(conn.execute(text("SELECT id, status FROM activity WHERE id IN :ids")
                                        .bindparams(bindparam("ids", expanding=True)), {"ids": chunk}).all())
@@ -273,7 +279,7 @@ def forget_step(database_url: str, run_id: str) -> None:
     employees' day as the first did (a full day turns entries into reads: another mix)."""
     engine = create_engine(database_url)
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM activity WHERE description LIKE :mark"), {"mark": f"Uji beban {run_id} %"})
+        conn.execute(text("DELETE FROM activity WHERE description LIKE :mark"), {"mark": step_mark(run_id)})
     engine.dispose()
 
 
