@@ -1364,7 +1364,9 @@ def seed_demo_activities(today: date, now, people: list[_Person], away: dict[int
         low, high = _PROFILES[p.profile][1]
         skip = _PROFILES[p.profile][2]
         absent = away.get(p.id, ())
-        for age, day in enumerate(reversed(_working_days(first, today, p.workdays, holidays))):
+        days = _working_days(first, today, p.workdays, holidays)
+        # Age 0 is today's work in progress; on a day off the last working day is already a day old.
+        for age, day in enumerate(reversed(days), start=0 if days and days[-1] == today else 1):
             if day in absent or (age > 0 and rng.random() < skip):
                 continue
             planned = [_Act(p, day, item, volume, begin, end, minutes, age)
