@@ -866,7 +866,7 @@ def seed_demo(password: str, today: date | None = None, now: "datetime | None" =
                                user=user)
                 employees.append(row)
                 session.add(row)
-            first_of_last_month = date(today.year - (today.month == 1), (today.month - 2) % 12 + 1, 1)
+            first_of_last_month, _ = demo_window(today)
             for emp, sup, reason in plan.overrides:
                 session.add(SuperiorOverride(employee=employees[emp], superior=employees[sup],
                                              valid_from=first_of_last_month, valid_to=None, reason=reason))
@@ -880,11 +880,11 @@ def seed_demo(password: str, today: date | None = None, now: "datetime | None" =
                                             norm_minutes=norm, active=True,
                                             allowed_kinds=[kinds[k] for k in allowed],
                                             allowed_positions=list(by_tag.get(tag, [])) if tag else []))
-            holidays = holidays_for(today.year)
+            holidays = [h for year in demo_years(today) for h in holidays_for(year)]
             for day, name, kind in holidays:
                 session.add(Holiday(date=day, name=name, kind=kind))
-            for month in range(1, today.month + 1):
-                session.add(Period(year=today.year, month=month, state="OPEN"))
+            for year, month in demo_periods(today):
+                session.add(Period(year=year, month=month, state="OPEN"))
 
         refresh_derived(session)
         n_atasan = session.scalar(
@@ -915,6 +915,7 @@ def _summary(plan: _Plan, today: date, n_atasan: int, n_holidays: int, skipped: 
 
     from app.models.periods import MONTH_NAMES
 
+    first = demo_periods(today)[0]
     unit_kinds = Counter(u.kind for u in plan.units)
     emp_kinds = Counter(e.kind for e in plan.employees)
     vacant = [ps.name for ps in plan.positions if ps.holders == 0]
@@ -928,8 +929,8 @@ def _summary(plan: _Plan, today: date, n_atasan: int, n_holidays: int, skipped: 
         f"PPPK {emp_kinds['PPPK']}); {n_atasan} di antaranya menjadi atasan langsung (peran Atasan)",
         f"- Atasan pengganti (Plt): {len(plan.overrides)}",
         f"- Katalog uraian tugas: {len(CATALOG)}",
-        f"- Hari libur {today.year}: {n_holidays}",
-        f"- Periode terbuka: Januari s.d. {MONTH_NAMES[today.month]} {today.year}",
+        f"- Hari libur {' dan '.join(map(str, demo_years(today)))}: {n_holidays}",
+        f"- Periode terbuka: {MONTH_NAMES[first[1]]} {first[0]} s.d. {MONTH_NAMES[today.month]} {today.year}",
         *([activities.summary_line()] if activities is not None else []),
         *([scores] if scores else []),
         f"- Akun login: {len(plan.employees) + len(_SYSTEM_ACCOUNTS) - len(skipped)}"
@@ -944,7 +945,7 @@ def _summary(plan: _Plan, today: date, n_atasan: int, n_holidays: int, skipped: 
 
 # =========================================================================== demo months
 # Every OPD and kecamatan gets a lived-in city for the demo months: the whole previous month
-# (same year, so its period is open) and the current month up to the seeding clock. Employees
+# (in January, December of last year) and the current month up to the seeding clock. Employees
 # have a work profile (most around 70–90 %, some near 100 %, a few low), attendance with late
 # and early minutes and some CUTI/SAKIT/DL/TK days, daily activities in every workflow state,
 # periodic evaluations whose predikat fit the OPD's organisation predikat in most OPD and
@@ -999,17 +1000,27 @@ def seed_clock(today: Optional[date] = None, now: Optional["datetime"] = None) -
 
 
 def demo_window(today: date) -> tuple[date, date]:
-    """First and last day of the demo data: the whole previous month (same year: no period of
-    last year exists) and the current month up to today."""
-    first = today.replace(day=1)
-    if today.month > 1:
-        first = (first - timedelta(days=1)).replace(day=1)
-    return first, today
+    """First and last day of the demo data: the whole previous month (in January, December of
+    last year) and the current month up to today."""
+    return (today.replace(day=1) - timedelta(days=1)).replace(day=1), today
 
 
 def demo_months(today: date) -> list[tuple[int, int]]:
+    """(year, month) of the demo periods: the previous month and the current one."""
     first, _ = demo_window(today)
-    return sorted({(first.year, first.month), (today.year, today.month)})
+    return [(first.year, first.month), (today.year, today.month)]
+
+
+def demo_periods(today: date) -> list[tuple[int, int]]:
+    """(year, month) of the periods the demo opens: this year's months up to the current one,
+    and in January also December of last year (the demo's previous month)."""
+    return sorted({*demo_months(today), *((today.year, m) for m in range(1, today.month + 1))})
+
+
+def demo_years(today: date) -> list[int]:
+    """The calendar years the demo window touches (two in January): their holidays, TPP tables
+    and periods are written."""
+    return sorted({y for y, _ in demo_months(today)})
 
 
 @dataclass
@@ -1537,8 +1548,8 @@ def seed_demo_scores(today: date, now, people: list[_Person], holidays) -> str:
 
     session = db.session
     rng = random.Random(f"{SEED}-penilaian-{today.isoformat()}")
-    session.execute(insert(TppRate), [dict(year=today.year, kelas_jabatan=k, amount=v)
-                                      for k, v in DEMO_TPP_RATES.items()])
+    session.execute(insert(TppRate), [dict(year=year, kelas_jabatan=k, amount=v)
+                                      for year in demo_years(today) for k, v in DEMO_TPP_RATES.items()])
     bkd_user = session.execute(select(User.id).where(User.username == "bkd")).scalar()
     opd_ids = list(session.execute(select(Unit.id).where(Unit.parent_id.is_(None)).order_by(Unit.code)).scalars())
     plan_rng = random.Random(f"{SEED}-predikat-organisasi")
@@ -1550,7 +1561,6 @@ def seed_demo_scores(today: date, now, people: list[_Person], holidays) -> str:
         shuffled = shuffled[len(chosen):]
         for i, opd_id in enumerate(chosen):
             org_plan[opd_id] = (org, i < len(chosen) - violated)  # (predikat, fits)
-    thresholds = params_service.score_params(today.year).rating_thresholds
     by_opd: dict[int, list[_Person]] = {}
     for p in people:
         by_opd.setdefault(p.opd_id, []).append(p)
@@ -1561,6 +1571,7 @@ def seed_demo_scores(today: date, now, people: list[_Person], holidays) -> str:
     for y, m in demo_months(today):
         period = session.execute(select(Period).where(Period.year == y, Period.month == m)).scalar_one()
         moment = _review_moment((y, m), today, now, 5, holidays)
+        thresholds = params_service.score_params(y).rating_thresholds
         evaluated = violating = 0
         if moment is not None:
             scores = month_scores(y, m)
@@ -1601,7 +1612,8 @@ def seed_demo_scores(today: date, now, people: list[_Person], holidays) -> str:
                      + (f"penilaian periodik {evaluated} pegawai, predikat organisasi {len(opd_ids)} OPD/kecamatan "
                         f"({violating} di antaranya dengan sebaran predikat yang melanggar)" if evaluated
                         else "belum ada penilaian periodik (belum ada hari kerja yang lewat)"))
-    return "\n".join([f"- Tabel TPP {today.year}: {len(DEMO_TPP_RATES)} kelas", *lines])
+    years = " dan ".join(map(str, demo_years(today)))
+    return "\n".join([f"- Tabel TPP {years}: {len(DEMO_TPP_RATES)} kelas", *lines])
 
 
 # =========================================================================== SKP of the demo year
