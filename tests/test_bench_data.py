@@ -132,6 +132,14 @@ def test_workflow_shape(city):
         assert db.session.execute(text(
             "SELECT COUNT(*) FROM activity WHERE created_at > :n OR submitted_at > :n OR decided_at > :n"
         ).bindparams(bindparam("n", type_=DateTime)), {"n": NOW}).scalar() == 0
+        # ids follow the entry time within a day, the OPD interleaved as in service (not one block each)
+        assert scalar("SELECT COUNT(*) FROM activity a JOIN activity b ON b.date = a.date AND b.id > a.id "
+                      "AND b.created_at < a.created_at") == 0
+        runs = db.session.execute(text(
+            "SELECT u.opd_id FROM activity a JOIN employee e ON e.id = a.employee_id JOIN unit u ON u.id = e.unit_id "
+            "WHERE a.date = (SELECT MAX(date) FROM activity WHERE date < :d) ORDER BY a.id"), {"d": TODAY}).scalars().all()
+        changes = sum(x != y for x, y in zip(runs, runs[1:]))
+        assert changes > len(runs) / 3, (changes, len(runs))  # 4 OPD: about 3/4 of neighbours differ
         # attendance: one row per employee working day up to yesterday
         assert scalar("SELECT COUNT(*) FROM attendance WHERE date >= :d", d=TODAY) == 0
         assert scalar("SELECT COUNT(*) FROM (SELECT employee_id, date FROM attendance "

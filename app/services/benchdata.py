@@ -543,7 +543,10 @@ def generate_bench_data(password: str, size: BenchSize = BenchSize(), today: Opt
             return "DRAFT" if r < 0.30 else "SUBMITTED" if r < 0.90 else "APPROVED"
 
         def activity_rows():
+            # Ids follow the entry time within a day, as in service where everyone enters through the
+            # day: an OPD's activities interleave with the city's, not one block per employee.
             for d in days:
+                day_rows = []
                 for e in ids:
                     wd = workdays[e]
                     if d not in work_set[wd] or (e, d) in away:
@@ -575,9 +578,13 @@ def generate_bench_data(password: str, size: BenchSize = BenchSize(), today: Opt
                                 version = 3
                                 if status in _NOTES:
                                     note = _NOTES[status][xrng.randrange(len(_NOTES[status]))]
-                        yield (next(counter), e, d, cid, desc, volume, _time(start), _time(start + claimed), claimed,
-                               claimed if status == "APPROVED" else None, status, submitted, review_due, sup_id,
-                               esc_id, decider, decided, note, me, created, version)
+                        day_rows.append((e, d, cid, desc, volume, _time(start), _time(start + claimed), claimed,
+                                         claimed if status == "APPROVED" else None, status, submitted, review_due,
+                                         sup_id, esc_id, decider, decided, note, me, created, version))
+                # created_at (whole minutes), then the employees of that minute scrambled (Knuth's multiplicative hash)
+                day_rows.sort(key=lambda r: (r[-2], r[0] * 2654435761 % 2 ** 32))
+                for row in day_rows:
+                    yield (next(counter), *row)
 
         rows["activity"] = ld.load(
             "activity", ["id", "employee_id", "date", "catalog_id", "description", "volume", "start_time", "end_time",
