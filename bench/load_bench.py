@@ -11,7 +11,8 @@ has it). Each step prints and appends to --out: requests, throughput, median, p9
 then the reconciliation: the activities marked with the step's run id are exactly those the
 load test saw created, each in the status it was last acknowledged in (APPROVED / SUBMITTED /
 DRAFT), and the activities approved since the step started are exactly those it saw approved.
-A reconciled step's activities are then deleted, so every step meets the same employees' day.
+A reconciled step is then undone (its activities deleted, the decisions it made on waiting items
+put back), so every step and every run meets the same employees' day and superiors' queues.
 Exit status 1 when a reconciliation fails.
 
 The month-end figures of docs/PERFORMANCE.md: the city data set, its sample plus 100 superiors of
@@ -274,12 +275,20 @@ def lost_writes(database_url: str, record: dict) -> list[str]:
     return problems
 
 
-def forget_step(database_url: str, run_id: str) -> None:
-    """Delete the activities a reconciled step entered, so that every step finds the simulated
-    employees' day as the first did (a full day turns entries into reads: another mix)."""
+def forget_step(database_url: str, record: dict) -> None:
+    """Undo a reconciled step: delete the activities it entered and put the ones it approved
+    from the superiors' queues back (SUBMITTED, no decision), so that every step and every run
+    finds the simulated employees' day and the superiors' queues as the first did. A full day
+    turns entries into reads; drained queues turn approvals into empty lists (other mixes)."""
+    waiting = sorted(set(record["approved"]) - set(record["created"]))
     engine = create_engine(database_url)
     with engine.begin() as conn:
-        conn.execute(text("DELETE FROM activity WHERE description LIKE :mark"), {"mark": step_mark(run_id)})
+        conn.execute(text("DELETE FROM activity WHERE description LIKE :mark"), {"mark": step_mark(record["run_id"])})
+        for chunk in [waiting[i:i + 1000] for i in range(0, len(waiting), 1000)]:
+            conn.execute(text("UPDATE activity SET status = 'SUBMITTED', decided_at = NULL, decided_by_id = NULL, "
+                              "decision_note = NULL, recognised_minutes = NULL, version = version - 1 "
+                              "WHERE id IN :ids AND status = 'APPROVED'")
+                         .bindparams(bindparam("ids", expanding=True)), {"ids": chunk})
     engine.dispose()
 
 
@@ -386,7 +395,7 @@ def run_steps(database_url: str, password: str, users_steps: list[int], run_time
             cpu = meter.stop()
             problems = reconcile(database_url, record, started)
             failed |= bool(problems)
-            forget_step(database_url, run_id)
+            forget_step(database_url, record)
             line = (f"| {users} | {stats['requests']} | {stats['rps']:.1f} | {stats['median_ms']:.0f} | "
                     f"{stats['p95_ms']:.0f} | {stats['failures']} | {len(record['created'])} | "
                     f"{len(record['submitted'])} | {len(record['approved'])} | "

@@ -9,6 +9,7 @@ import json
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from bench import load_bench
 from tests.conftest import PASSWORD
@@ -55,3 +56,24 @@ def test_locust_month_end_mix_reconciles_with_the_database(app, open_month, tmp_
     if record["approved"]:
         uncounted = dict(record, approved=record["approved"][1:])
         assert any(p.startswith("approved:") for p in load_bench.reconcile(uri, uncounted, started))
+
+    # Undoing the step: its activities go, a waiting item it approved is waiting again. (The
+    # world has no waiting item of its own: one of the step's becomes one, then is approved.)
+    engine = create_engine(uri)
+    waiting_id = record["created"][0]
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE activity SET description = 'Antrean sebelum uji', status = 'SUBMITTED', "
+                          "decided_at = NULL, decided_by_id = NULL, decision_note = NULL, recognised_minutes = NULL "
+                          "WHERE id = :id"), {"id": waiting_id})
+        waiting = conn.execute(text("SELECT id, version FROM activity WHERE id = :id"), {"id": waiting_id}).one()
+        conn.execute(text("UPDATE activity SET status = 'APPROVED', decided_at = :t, recognised_minutes = 30, "
+                          "version = version + 1 WHERE id = :id"), {"t": load_bench.utcnow(), "id": waiting.id})
+    load_bench.forget_step(uri, dict(record, created=record["created"][1:],
+                                     approved=record["approved"] + [waiting.id]))
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT COUNT(*) FROM activity WHERE description LIKE :mark"),
+                           {"mark": load_bench.step_mark("smoke1")}) == 0
+        row = conn.execute(text("SELECT status, decided_at, recognised_minutes, version FROM activity WHERE id = :id"),
+                           {"id": waiting.id}).one()
+    engine.dispose()
+    assert tuple(row) == ("SUBMITTED", None, None, waiting.version)
