@@ -222,6 +222,11 @@ def step_mark(run_id: str) -> str:
     return f"Uji beban {run_id} %"
 
 
+def _chunks(ids: list[int], size: int = 1000) -> list[list[int]]:
+    """`ids` in slices of at most `size` (one IN list per statement)."""
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
 def reconcile(database_url: str, record: dict, started: datetime) -> list[str]:
     """Differences between what the load test counted as succeeded and the database (empty: none)."""
     created, submitted, approved = set(record["created"]), set(record["submitted"]), set(record["approved"])
@@ -258,7 +263,7 @@ def lost_writes(database_url: str, record: dict) -> list[str]:
     with engine.connect() as conn:
         status = dict(conn.execute(text("SELECT id, status FROM activity WHERE description LIKE :mark"),
                                    {"mark": step_mark(record["run_id"])}).all())
-        for chunk in [sorted(approved)[i:i + 1000] for i in range(0, len(approved), 1000)]:
+        for chunk in _chunks(sorted(approved)):
             status.update(conn.execute(text("SELECT id, status FROM activity WHERE id IN :ids")
                                        .bindparams(bindparam("ids", expanding=True)), {"ids": chunk}).all())
     engine.dispose()
@@ -284,7 +289,7 @@ def forget_step(database_url: str, record: dict) -> None:
     engine = create_engine(database_url)
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM activity WHERE description LIKE :mark"), {"mark": step_mark(record["run_id"])})
-        for chunk in [waiting[i:i + 1000] for i in range(0, len(waiting), 1000)]:
+        for chunk in _chunks(waiting):
             conn.execute(text("UPDATE activity SET status = 'SUBMITTED', decided_at = NULL, decided_by_id = NULL, "
                               "decision_note = NULL, recognised_minutes = NULL, version = version - 1 "
                               "WHERE id IN :ids AND status = 'APPROVED'")

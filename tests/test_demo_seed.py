@@ -389,11 +389,11 @@ def test_every_opd_has_activities_in_every_state(demo):
         assert len(employees[opd]) == n_emp[opd], name  # everybody logs work
 
 
-def _is_working_day(s, day):
+def _is_working_day(day):
     from app.domain import calendar as cal
-    from app.models import Holiday
+    from app.services.calendar import holidays_around
 
-    return cal.is_working_day(day, 5, set(s.execute(select(Holiday.date)).scalars()))
+    return cal.is_working_day(day, 5, holidays_around(day))
 
 
 def test_nothing_in_the_future_of_the_seeding_clock(demo):
@@ -414,7 +414,7 @@ def test_nothing_in_the_future_of_the_seeding_clock(demo):
     wib_now = bound + timedelta(hours=7)
     todays = s.execute(select(Activity).where(Activity.date == today)).scalars().all()
     assert all(a.end_time <= wib_now.time() for a in todays)
-    if wib_now.date() == today and wib_now.hour >= 14 and _is_working_day(s, today):
+    if wib_now.date() == today and wib_now.hour >= 14 and _is_working_day(today):
         assert len(todays) > 100 and {a.status for a in todays} >= {"DRAFT", "SUBMITTED"}
 
 
