@@ -106,6 +106,9 @@ class Config:
     # A list page (panel and API) counts at most this many rows, or ten pages past its own
     # (app/listing.py); a page that is not full is not counted.
     LIST_COUNT_BOUND = int(os.environ.get("LIST_COUNT_BOUND", 10_000))
+    # Seconds a worker keeps a count that reached the bound ("lebih dari 10.000"), so paging
+    # or refreshing the same list does not count again; 0 = always counted.
+    LIST_COUNT_CACHE_SECONDS = int(os.environ.get("LIST_COUNT_CACHE_SECONDS", 60))
     # Recap, payroll and distribution files of an OPD or the city are kept on disk and served
     # again while the period's recap rows are unchanged, at most this many seconds
     # (app/services/report_cache.py); 0 = always built. REPORT_CACHE_DIR: the folder (default

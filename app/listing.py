@@ -14,9 +14,18 @@ most of the database's CPU under the load test). Here:
   joins, which never change the number of rows (they are kept when a filter itself is on a
   dotted column);
 - the relations a list shows (`eager`) are loaded with the page's rows in one query each, not
-  one query per row (FAB reads `position.name` row by row).
+  one query per row (FAB reads `position.name` row by row);
+- a count that reached its bound is kept in the worker for LIST_COUNT_CACHE_SECONDS, keyed by
+  the count statement with its values (the scope is in it), so paging or refreshing the same
+  list does not count the same 10,000 rows again: an operator's OPD month list counted them in
+  7-11 ms of PostgreSQL per request, the largest single cost of the month-end load test
+  (docs/PERFORMANCE.md). Only "lebih dari N" is kept: it stays true while rows are added, and an
+  exact count below the bound is always counted afresh.
 """
 from __future__ import annotations
+
+import time
+from collections import OrderedDict
 
 from flask import current_app
 from flask_appbuilder.models.sqla.interface import SQLAInterface
@@ -25,6 +34,8 @@ from sqlalchemy.orm import selectinload
 
 COUNT_BOUND = 10_000  # default of LIST_COUNT_BOUND: rows a list page counts at most
 PAGES_AHEAD = 10  # a deep page still counts this many pages beyond itself
+COUNT_CACHE = "ek_bounded_counts"  # app.extensions key: {statement key: (expires, count)}
+COUNT_CACHE_SIZE = 4096  # kept counts per worker at most (the oldest are dropped)
 
 
 class BoundedCount(int):
@@ -70,6 +81,26 @@ class BoundedSQLAInterface(SQLAInterface):
         limit = int(current_app.config.get("LIST_COUNT_BOUND", COUNT_BOUND))
         bound = max(limit, (page + PAGES_AHEAD) * page_size)
         dotted_filter = any(is_column_dotted(f.column_name) for f in (filters.filters if filters else []))
-        counted = self._apply_inner_all(base, filters, select_columns=select_columns if dotted_filter else None,
-                                        aliases_mapping={}).limit(bound + 1).count()
-        return (BoundedCount(bound) if counted > bound else counted), items
+        counting = self._apply_inner_all(base, filters, select_columns=select_columns if dotted_filter else None,
+                                         aliases_mapping={}).limit(bound + 1)
+        ttl = float(current_app.config.get("LIST_COUNT_CACHE_SECONDS", 60) or 0)
+        key = _count_key(counting) if ttl > 0 else None
+        kept = current_app.extensions.setdefault(COUNT_CACHE, OrderedDict())
+        if key is not None and kept.get(key, 0) > time.monotonic():
+            return BoundedCount(bound), items
+        counted = counting.count()
+        if counted <= bound:
+            return counted, items
+        if key is not None:
+            kept.pop(key, None)  # kept again: to the end of the line
+            kept[key] = time.monotonic() + ttl
+            while len(kept) > COUNT_CACHE_SIZE:
+                kept.popitem(last=False)
+        return BoundedCount(bound), items
+
+
+def _count_key(counting):
+    """The count statement's SQL structure with its bound values (scope, filters, limit);
+    None for a statement SQLAlchemy cannot key (never kept)."""
+    key = counting.statement._generate_cache_key()
+    return None if key is None else (key.key, tuple(repr(p.effective_value) for p in key.bindparams))

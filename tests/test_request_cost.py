@@ -175,6 +175,44 @@ def test_api_list_count_is_bounded_and_pages_still_count(app, world, api_as):
     assert last["count"] == exact["count"] and len(last["result"]) == exact["count"] % 25
 
 
+def test_a_count_that_reached_its_bound_is_kept_per_scope(app, world, api_as):
+    """The operator's OPD month list counted the same 10,000 rows on every request (the largest
+    single cost of the month-end load): a count that reached its bound is kept for
+    LIST_COUNT_CACHE_SECONDS, per count statement and its values (so per scope and filters);
+    an exact count below the bound is always counted afresh."""
+    _activities(world, 300)
+    app.config.update(LIST_COUNT_BOUND=50, LIST_COUNT_CACHE_SECONDS=60)
+
+    def count_statements(role, url=month_list()):
+        c, headers = api_as(role)
+        with counted() as seen:
+            body = c.get(url, headers=headers).get_json()
+        return body, len([s for s in seen if "count(" in s.lower()])
+
+    body, counts = count_statements("operator")
+    assert (body["count"], body["count_bounded"], counts) == (250, True, 1)
+    body, counts = count_statements("operator")  # kept: no count
+    assert (body["count"], body["count_bounded"], len(body["result"]), counts) == (250, True, 25, 0)
+    # another scope or other filters are another statement: counted
+    assert count_statements("bkd")[1] == 1 and count_statements("bkd")[1] == 0
+    other = month_list("(col:status,opr:eq,value:DRAFT),")
+    assert count_statements("operator", other)[1] == 1
+    # a kept count ends with its time
+    kept = app.extensions["ek_bounded_counts"]
+    for key in kept:
+        kept[key] = 0
+    assert count_statements("operator")[1] == 1
+    # below the bound the count is exact and counted every time
+    app.config["LIST_COUNT_BOUND"] = 1000
+    assert count_statements("operator") == count_statements("operator")
+    body, counts = count_statements("operator")
+    assert (body["count"], body["count_bounded"], counts) == (300, False, 1)
+    # 0: never kept
+    app.config.update(LIST_COUNT_BOUND=50, LIST_COUNT_CACHE_SECONDS=0)
+    kept.clear()
+    assert [count_statements("operator")[1] for _ in range(2)] == [1, 1] and not kept
+
+
 def test_entry_and_submission_read_parameters_and_calendar_once(app, world, api_as):
     """One submission read the year's parameters three times and the holidays twice."""
     from datetime import date
