@@ -7,8 +7,10 @@ the writes it counted as succeeded reconciled against the database after every s
 
 The database must hold data with logins of a known password: the demo data (`seed-demo`, every
 login has the password) or `flask --app run bench-data --logins FILE` (only the sample in FILE
-has it). Each step prints and appends to --out: requests, throughput, median, p95, failures;
-then the reconciliation: the activities marked with the step's run id are exactly those the
+has it). Each step prints and appends to --out: requests, throughput, median, p95, failures of
+the whole step (its users arriving and logging in included), the same from the moment its last
+user started to the end of its run time (the steady state at that many users); then the
+reconciliation: the activities marked with the step's run id are exactly those the
 load test saw created, each in the status it was last acknowledged in (APPROVED / SUBMITTED /
 DRAFT), and the activities approved since the step started are exactly those it saw approved.
 A reconciled step is then undone (its activities deleted, the decisions it made on waiting items
@@ -384,9 +386,11 @@ def run_steps(database_url: str, password: str, users_steps: list[int], run_time
     server = start_server(database_url, port, workers, os.path.join(out_dir, "gunicorn.log"),
                           worker_class=worker_class)
     failed = False
-    lines = ["| users | requests | req/s | median ms | p95 ms | failures | created | submitted | approved "
+    lines = ["| users | requests | req/s | median ms | p95 ms | failures "
+             "| all started: s | req/s | median ms | p95 ms | failures "
+             "| created | submitted | approved "
              "| reconciled | CPU ms/request: app / PostgreSQL / locust | machine busy, of which other work |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"]
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---|"]
     try:
         for users in users_steps:
             run_id = uuid.uuid4().hex[:8]
@@ -402,7 +406,8 @@ def run_steps(database_url: str, password: str, users_steps: list[int], run_time
             failed |= bool(problems)
             forget_step(database_url, record)
             line = (f"| {users} | {stats['requests']} | {stats['rps']:.1f} | {stats['median_ms']:.0f} | "
-                    f"{stats['p95_ms']:.0f} | {stats['failures']} | {len(record['created'])} | "
+                    f"{stats['p95_ms']:.0f} | {stats['failures']} | " + _steady_cells(record.get("steady"))
+                    + f" | {len(record['created'])} | "
                     f"{len(record['submitted'])} | {len(record['approved'])} | "
                     f"{'yes' if not problems else 'NO: ' + '; '.join(problems)} | "
                     + _cpu_cells(cpu, stats["requests"]) + " |")
@@ -415,6 +420,14 @@ def run_steps(database_url: str, password: str, users_steps: list[int], run_time
     with open(os.path.join(out_dir, "summary.md"), "a", encoding="utf-8") as fh:
         fh.write(f"\n{utcnow():%Y-%m-%d %H:%M} UTC, {workers} workers, {run_time} s per step\n\n" + "\n".join(lines) + "\n")
     return 1 if failed else 0
+
+
+def _steady_cells(steady: dict | None) -> str:
+    """The step after its last user started (logged in and working) until its run time ended."""
+    if not steady or not steady.get("seconds"):
+        return "- | - | - | - | -"
+    return (f"{steady['seconds']:.0f} | {steady['rps']:.1f} | {steady['median_ms']:.0f} | {steady['p95_ms']:.0f} | "
+            f"{steady['failures']}")
 
 
 def _cpu_cells(cpu: dict, requests: int) -> str:

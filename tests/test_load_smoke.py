@@ -40,7 +40,7 @@ def test_locust_month_end_mix_reconciles_with_the_database(app, open_month, tmp_
         started = load_bench.utcnow()
         stats, record = load_bench.run_locust(
             f"http://127.0.0.1:{port}", users=8, run_time=8, logins_path=str(logins), password=PASSWORD,
-            out_prefix=str(tmp_path / "smoke"), run_id="smoke1", spawn_rate=8, today=open_month.isoformat())
+            out_prefix=str(tmp_path / "smoke"), run_id="smoke1", spawn_rate=4, today=open_month.isoformat())
     finally:
         load_bench.stop_server(server)
     assert stats["requests"] > 0
@@ -48,6 +48,13 @@ def test_locust_month_end_mix_reconciles_with_the_database(app, open_month, tmp_
     assert record["logins"] >= 5
     assert record["created"], json.dumps(stats["per_name"])
     assert load_bench.reconcile(uri, record, started) == []
+    # The steady state: from the last user's start (8 users at 4 a second: after 1-2 s) to the run
+    # time's end, a part of the step's requests (the first users' early ones are not in it).
+    steady = record["steady"]
+    assert 4 < steady["seconds"] < 7.5 and 0 < steady["requests"] < record["requests"]
+    assert steady["failures"] == 0 and 0 < steady["median_ms"] <= steady["p95_ms"]
+    assert abs(steady["rps"] - steady["requests"] / steady["seconds"]) < 0.5
+    assert load_bench._steady_cells(steady).count("|") == 4 and load_bench._steady_cells(None) == "- | - | - | - | -"
 
     # The reconciliation does see a difference: an acknowledged write that is not in the
     # database, and an approval the load test did not count.

@@ -10,7 +10,9 @@ Each simulated user takes one login of its role, logs in once (JWT) and then wor
 
 Every write the server acknowledged (201/200) is recorded: the ids of created, submitted and
 approved activities are written as JSON to LOAD_RESULTS when the run stops, and the runner
-compares them with the database. Bounded: LOAD_MAX_TASKS tasks per user (then it stops) and
+compares them with the database. So is the steady state: from the moment every user of the step
+has started (and logged in) to the end of the run, the number of requests, failures and their
+response times (`steady`), beside locust's figures of the whole step with its arrivals. Bounded: LOAD_MAX_TASKS tasks per user (then it stops) and
 locust's --run-time.
 
 Environment: LOAD_LOGINS (JSON list of {username, role, employee_id, opd_id}), LOAD_PASSWORD,
@@ -22,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import time
 from collections import deque
 from datetime import date, datetime, timedelta, timezone
 
@@ -53,10 +56,40 @@ def _load_logins() -> dict[str, deque]:
 
 POOLS = _load_logins()
 RECORD = {"run_id": RUN_ID, "created": [], "submitted": [], "approved": [], "logins": 0}
+STEADY = {"since": None, "until": None, "times": [], "failures": 0, "all": 0}
+
+
+@events.spawning_complete.add_listener
+def _steady_from(**_kwargs):
+    STEADY["since"] = time.monotonic()
+
+
+@events.request.add_listener
+def _steady_request(response_time=None, exception=None, **_kwargs):
+    STEADY["all"] += 1
+    if STEADY["since"] is not None and STEADY["until"] is None:
+        STEADY["times"].append(response_time or 0.0)
+        STEADY["failures"] += exception is not None
+
+
+def _percentile(ordered: list, share: float) -> float:
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else 0.0
+
+
+@events.test_stopping.add_listener
+def _steady_until(**_kwargs):  # the run time is over: users finish their task, not counted
+    STEADY["until"] = STEADY["until"] or time.monotonic()
 
 
 @events.test_stop.add_listener
 def _write_results(**_kwargs):
+    STEADY["until"] = STEADY["until"] or time.monotonic()
+    times = sorted(STEADY["times"])
+    seconds = STEADY["until"] - STEADY["since"] if STEADY["since"] is not None else 0.0
+    RECORD["requests"] = STEADY["all"]
+    RECORD["steady"] = {"seconds": round(seconds, 1), "requests": len(times), "failures": STEADY["failures"],
+                        "rps": len(times) / seconds if seconds > 0 else 0.0,
+                        "median_ms": _percentile(times, 0.5), "p95_ms": _percentile(times, 0.95)}
     path = os.environ.get("LOAD_RESULTS")
     if path:
         with open(path, "w", encoding="utf-8") as fh:
