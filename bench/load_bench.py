@@ -19,9 +19,10 @@ Exit status 1 when a reconciliation fails.
 
 The month-end figures of docs/PERFORMANCE.md: the city data set, its sample plus 100 superiors of
 the sample's employees (--more-superiors: a step of 250 users has about 63 superiors, each with a
-login of its own), users arriving at 5 a second, 150 s per step:
+login of its own), users arriving at 5 a second, 150 s per step, one gunicorn worker per core
+and PostgreSQL through its Unix socket, as deployed (docs/deploy.md):
 
-    .venv/bin/python -m bench.load_bench --database-url postgresql+psycopg://…/city \
+    .venv/bin/python -m bench.load_bench --database-url "postgresql+psycopg://postgres@/city?host=/run/postgresql" \
         --logins bench-logins.csv --more-superiors 100 --users 100,150,200,250 \
         --run-time 150 --spawn-rate 5
 """
@@ -444,8 +445,8 @@ def main(argv=None) -> int:
     parser.add_argument("--password", default=os.environ.get("DEMO_PASSWORD", "malang123"))
     parser.add_argument("--users", default="1,10,25,50,100,200", help="rising user counts, comma separated")
     parser.add_argument("--run-time", type=int, default=60, help="seconds per step")
-    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1,
-                        help="gunicorn workers (default as the deployment's gunicorn.conf.py: 2 x cores + 1)")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                        help="gunicorn workers (default as the deployment's gunicorn.conf.py: one per core)")
     parser.add_argument("--max-tasks", type=int, default=300, help="tasks per simulated user at most")
     parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"),
                         help="gunicorn worker class (gthread with one thread keeps connections alive)")
