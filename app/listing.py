@@ -38,7 +38,7 @@ from sqlalchemy.orm import Load, selectinload
 
 COUNT_BOUND = 10_000  # default of LIST_COUNT_BOUND: rows a list page counts at most
 PAGES_AHEAD = 10  # a deep page still counts this many pages beyond itself
-COUNT_CACHE = "ek_bounded_counts"  # app.extensions key: {statement key: (expires, count)}
+COUNT_CACHE = "ek_bounded_counts"  # app.extensions key: {count statement key: expiry (monotonic)}
 COUNT_CACHE_SIZE = 4096  # kept counts per worker at most (the oldest are dropped)
 _SELECT_OPTIONS: dict = {}  # (model, column or relation) -> FAB's load_only options for it
 
@@ -68,24 +68,28 @@ class BoundedSQLAInterface(SQLAInterface):
             query = query.options(*[selectinload(getattr(self.obj, rel)) for rel in self.eager])
         return query
 
-    def _apply_normal_col_select_option(self, query, column: str):
-        """FAB's option for one listed column (load only that column), built once."""
-        key = (self.obj, column)
+    def _select_options(self, name: str, build) -> tuple:
+        """FAB's `load_only` options for one listed column or relation, built once per model."""
+        key = (self.obj, name)
         options = _SELECT_OPTIONS.get(key)
         if options is None:
-            plain = not self.is_relation(column) and not self.is_property_or_function(column)
-            options = _SELECT_OPTIONS[key] = (Load(self.obj).load_only(getattr(self.obj, column)),) if plain else ()
+            options = _SELECT_OPTIONS[key] = tuple(Load(self.obj).load_only(getattr(self.obj, c)) for c in build())
+        return options
+
+    def _apply_normal_col_select_option(self, query, column: str):
+        """FAB's option for one listed column: load only that column (none for a relation or a
+        property)."""
+        options = self._select_options(column, lambda: () if self.is_relation(column)
+                                       or self.is_property_or_function(column) else (column,))
         return query.options(*options) if options else query
 
     def _apply_relation_fks_select_options(self, query, relation_name: str):
-        """FAB's options for a listed relation (load only its foreign key columns), built once."""
-        key = (self.obj, "fks:" + relation_name)
-        options = _SELECT_OPTIONS.get(key)
-        if options is None:
+        """FAB's options for a listed relation: load only its foreign key columns."""
+        def fk_names():
             relation = getattr(self.obj, relation_name)
-            columns = relation.property.local_columns if hasattr(relation, "property") else ()
-            options = _SELECT_OPTIONS[key] = tuple(Load(self.obj).load_only(getattr(self.obj, c.name))
-                                                   for c in columns)
+            return [c.name for c in relation.property.local_columns] if hasattr(relation, "property") else []
+
+        options = self._select_options("fks:" + relation_name, fk_names)
         return query.options(*options) if options else query
 
     def query(self, filters=None, order_column="", order_direction="", page=None, page_size=None,

@@ -12,8 +12,8 @@ Every write the server acknowledged (201/200) is recorded: the ids of created, s
 approved activities are written as JSON to LOAD_RESULTS when the run stops, and the runner
 compares them with the database. So is the steady state: from the moment every user of the step
 has started (and logged in) to the end of the run, the number of requests, failures and their
-response times (`steady`), beside locust's figures of the whole step with its arrivals. Bounded: LOAD_MAX_TASKS tasks per user (then it stops) and
-locust's --run-time.
+response times (`steady`), beside locust's figures of the whole step with its arrivals.
+Bounded: LOAD_MAX_TASKS tasks per user (then it stops) and locust's --run-time.
 
 Environment: LOAD_LOGINS (JSON list of {username, role, employee_id, opd_id}), LOAD_PASSWORD,
 LOAD_RESULTS, LOAD_RUN_ID (marks the activities of this run), LOAD_TODAY (YYYY-MM-DD, WIB),

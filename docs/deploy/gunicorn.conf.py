@@ -18,8 +18,8 @@ bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # millisecond on the same machine), and more workers than cores only switch between themselves.
 # On 2 cores with PostgreSQL and the load generator on them, the month-end load at 200 users
 # gave 173-176 req/s with 2 workers and 161 with 3; at 150 users 158 with 3 and 143 with 5
-# (docs/PERFORMANCE.md). An app node whose database
-# is on another machine waits longer per request: 2 x cores + 1 there (WEB_CONCURRENCY).
+# (docs/PERFORMANCE.md). An app node whose database is on another machine waits longer per
+# request: 2 x cores + 1 there (WEB_CONCURRENCY).
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count()))
 worker_class = "sync"
 threads = 1
