@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Callable, Iterable, Mapping, Optional
 from urllib.parse import urlparse
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import aliased
 
 from app.domain import calendar as cal
@@ -114,8 +115,6 @@ def superior_on(employee_id: int, on: date, strict: bool = False,
 
     `employee`: the employee's row when the caller holds it already (its position is then not
     read again)."""
-    from app.models import Employee, SuperiorOverride
-
     # One snapshot grows as needed: the employee first, then the superior (whose position and
     # chain were usually read already, as holders of the employee's chain).
     employee_position: dict[int, Optional[int]] = {}
@@ -131,8 +130,7 @@ def superior_on(employee_id: int, on: date, strict: bool = False,
 
     def extend(emp_id: int) -> OrgSnapshot:
         if emp_id not in positions_read:
-            row = db.session.execute(select(Employee.id, Employee.position_id).where(
-                Employee.id == emp_id, Employee.active.is_(True))).first()
+            row = db.session.execute(_position_of_statement(), {"employee": emp_id}).first()
             if row is not None:
                 employee_position[row.id] = row.position_id
             positions_read.add(emp_id)
@@ -142,8 +140,7 @@ def superior_on(employee_id: int, on: date, strict: bool = False,
             chain = position_chain({position})
             fresh = set(chain) - set(position_parent)
             position_parent.update(chain)
-            for r in db.session.execute(select(Employee.id, Employee.position_id).where(
-                    Employee.position_id.in_(fresh), Employee.active.is_(True))).all():
+            for r in db.session.execute(_holders_statement(), {"positions": sorted(fresh)}).all():
                 holders.setdefault(r.position_id, []).append(r.id)
                 employee_position.setdefault(r.id, r.position_id)
                 positions_read.add(r.id)
@@ -153,11 +150,7 @@ def superior_on(employee_id: int, on: date, strict: bool = False,
         # deactivated Plt is skipped).
         wanted = ({emp_id} | fresh_holders) - overrides_read
         if wanted:
-            for r in db.session.execute(
-                    select(SuperiorOverride.employee_id, SuperiorOverride.superior_id, SuperiorOverride.valid_from,
-                           SuperiorOverride.valid_to)
-                    .join(Employee, Employee.id == SuperiorOverride.superior_id)
-                    .where(SuperiorOverride.employee_id.in_(wanted), Employee.active.is_(True))):
+            for r in db.session.execute(_overrides_statement(), {"employees": sorted(wanted)}):
                 overrides.setdefault(r.employee_id, []).append(Override(r.superior_id, r.valid_from, r.valid_to))
                 employee_position.setdefault(r.superior_id, None)
             overrides_read.update(wanted)
@@ -177,12 +170,48 @@ def superior_on(employee_id: int, on: date, strict: bool = False,
 def position_chain(position_ids: set[int]) -> dict[int, Optional[int]]:
     """position -> parent position of the given positions and all their ancestors, in one
     recursive query (UNION, not UNION ALL: a corrupted tree with a cycle still ends)."""
+    return {r.id: r.parent_id for r in db.session.execute(_chain_statement(),
+                                                          {"positions": sorted(position_ids)})}
+
+
+# The statements of superior_on and position_chain are built once per process with bound
+# parameters: building the recursive chain query cost five times its execution (0.8 ms of CPU),
+# and every submission asks these (issue 11 item 6).
+@cache
+def _position_of_statement():
+    from app.models import Employee
+
+    return select(Employee.id, Employee.position_id).where(Employee.id == bindparam("employee"),
+                                                            Employee.active.is_(True))
+
+
+@cache
+def _holders_statement():
+    from app.models import Employee
+
+    return select(Employee.id, Employee.position_id).where(
+        Employee.position_id.in_(bindparam("positions", expanding=True)), Employee.active.is_(True))
+
+
+@cache
+def _overrides_statement():
+    from app.models import Employee, SuperiorOverride
+
+    return (select(SuperiorOverride.employee_id, SuperiorOverride.superior_id, SuperiorOverride.valid_from,
+                   SuperiorOverride.valid_to)
+            .join(Employee, Employee.id == SuperiorOverride.superior_id)
+            .where(SuperiorOverride.employee_id.in_(bindparam("employees", expanding=True)), Employee.active.is_(True)))
+
+
+@cache
+def _chain_statement():
     from app.models import Position
 
-    start = select(Position.id, Position.parent_id).where(Position.id.in_(position_ids)).cte("chain", recursive=True)
+    start = (select(Position.id, Position.parent_id).where(Position.id.in_(bindparam("positions", expanding=True)))
+             .cte("chain", recursive=True))
     parent = aliased(Position)
     chain = start.union(select(parent.id, parent.parent_id).join(start, parent.id == start.c.parent_id))
-    return {r.id: r.parent_id for r in db.session.execute(select(chain.c.id, chain.c.parent_id))}
+    return select(chain.c.id, chain.c.parent_id)
 
 
 class NoSuperior(Exception):
@@ -191,13 +220,19 @@ class NoSuperior(Exception):
 
 # --------------------------------------------------------------------------- entry rules
 def _other_activities(employee_id: int, on: date, exclude_id: Optional[int]):
+    return db.session.execute(_other_activities_statement(exclude_id is not None),
+                              {"employee": employee_id, "on": on, "exclude": exclude_id}).all()
+
+
+@cache
+def _other_activities_statement(excluding: bool):
+    """Built once per process (the entry rules of every entry and submission)."""
     from app.models import Activity
 
     q = select(Activity.id, Activity.claimed_minutes, Activity.start_time, Activity.end_time).where(
-        Activity.employee_id == employee_id, Activity.date == on, Activity.status != wf.REJECTED)
-    if exclude_id is not None:
-        q = q.where(Activity.id != exclude_id)
-    return db.session.execute(q).all()
+        Activity.employee_id == bindparam("employee"), Activity.date == bindparam("on"),
+        Activity.status != wf.REJECTED)
+    return q.where(Activity.id != bindparam("exclude")) if excluding else q
 
 
 def exception_granted(employee, on: date, today: date) -> bool:
@@ -451,16 +486,22 @@ def returned_on(item) -> Optional[date]:
 def review_deadline_for(superior_id: Optional[int], employee, start: date) -> date:
     """Last working day for the decision, in the working week of whoever decides (the
     superior's unit; the employee's when BKD decides at the top of the tree)."""
-    from app.models import Employee, Unit
-
     workdays = None
     if superior_id is not None:
-        workdays = db.session.scalar(select(Unit.workdays_per_week).join(Employee, Employee.unit_id == Unit.id)
-                                     .where(Employee.id == superior_id))
+        workdays = db.session.scalar(_workdays_of_statement(), {"employee": superior_id})
     if workdays is None:
         workdays = employee.unit.workdays_per_week if employee.unit else 5
     params = params_service.workflow_params(start.year)
     return cal.review_deadline(start, params.review_deadline_workdays, workdays, cal_service.holidays_around(start))
+
+
+@cache
+def _workdays_of_statement():
+    """Built once per process (every submission's review deadline)."""
+    from app.models import Employee, Unit
+
+    return (select(Unit.workdays_per_week).join(Employee, Employee.unit_id == Unit.id)
+            .where(Employee.id == bindparam("employee")))
 
 
 def may_decide(item, actor: Actor, today: Optional[date] = None) -> bool:
@@ -566,13 +607,10 @@ def _capped(rows, cap: int) -> dict[Any, int]:
 def _recognised_for(item, new_status: str, claimed: int, decided_at: datetime, cap: int) -> Optional[int]:
     """The recognised minutes `item` gets once it has `new_status`, `claimed` and `decided_at`
     (computed BEFORE the row changes, so the decision is written in one flush)."""
-    from app.models import Activity
-
     if new_status != wf.APPROVED:
         return None
-    others = db.session.execute(select(Activity.id, Activity.claimed_minutes, Activity.decided_at).where(
-        Activity.employee_id == item.employee_id, Activity.date == item.date, Activity.status == wf.APPROVED,
-        Activity.id != item.id)).all()
+    others = db.session.execute(_approved_others_statement(),
+                                {"employee": item.employee_id, "on": item.date, "item": item.id}).all()
     rows = [(o.id, o.claimed_minutes, o.decided_at, o.id) for o in others]
     rows.append(("item", claimed, decided_at, item.id))
     return _capped(rows, cap)["item"]
@@ -606,14 +644,28 @@ def _recap_items(items, cap: int) -> int:
 
 def recap_day(employee_id: int, on: date, cap: Optional[int] = None) -> int:
     """Re-cap the recognised minutes of one employee-day (see above); the caller commits."""
-    from app.models import Activity
-
     if cap is None:
         cap = params_service.workflow_params(on.year).max_minutes_per_day
-    items = db.session.scalars(select(Activity).where(
-        Activity.employee_id == employee_id, Activity.date == on,
-        or_(Activity.status == wf.APPROVED, Activity.recognised_minutes.is_not(None)))).all()
+    items = db.session.scalars(_recap_day_statement(), {"employee": employee_id, "on": on}).all()
     return _recap_items(items, cap)
+
+
+# Built once per process: every decision asks these (issue 11 item 6).
+@cache
+def _approved_others_statement():
+    from app.models import Activity
+
+    return select(Activity.id, Activity.claimed_minutes, Activity.decided_at).where(
+        Activity.employee_id == bindparam("employee"), Activity.date == bindparam("on"),
+        Activity.status == wf.APPROVED, Activity.id != bindparam("item"))
+
+
+@cache
+def _recap_day_statement():
+    from app.models import Activity
+
+    return select(Activity).where(Activity.employee_id == bindparam("employee"), Activity.date == bindparam("on"),
+                                  or_(Activity.status == wf.APPROVED, Activity.recognised_minutes.is_not(None)))
 
 
 def recap_recognised(year: int) -> int:

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from app.domain import parameters as P
 from app.extensions import db
@@ -13,12 +14,18 @@ from app.services import ValidationFailed
 
 def stored(year: int) -> dict[str, Any]:
     """The year's stored parameters, read once per transaction (app.services.memo); a copy."""
-    from app.models import Parameter
     from app.services.memo import in_transaction
 
-    rows = in_transaction("parameters", year, lambda: db.session.execute(
-        select(Parameter.key, Parameter.value).where(Parameter.year == year)).all())
+    rows = in_transaction("parameters", year, lambda: db.session.execute(_stored_statement(), {"year": year}).all())
     return {key: json.loads(value) for key, value in rows}
+
+
+@cache
+def _stored_statement():
+    """Built once per process: every entry, submission and decision reads the parameters."""
+    from app.models import Parameter
+
+    return select(Parameter.key, Parameter.value).where(Parameter.year == bindparam("year"))
 
 
 def values_for(year: int) -> dict[str, Any]:
