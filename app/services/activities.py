@@ -9,8 +9,8 @@ from __future__ import annotations
 import os
 import uuid
 from dataclasses import dataclass, field
-from functools import cache
 from datetime import date, datetime, timedelta, timezone
+from functools import cache
 from typing import Any, Callable, Iterable, Mapping, Optional
 from urllib.parse import urlparse
 

@@ -16,6 +16,17 @@ def holidays_between(start: date, end: date) -> frozenset[date]:
         db.session.scalars(_holidays_statement(), {"start": start, "end": end})))
 
 
+def holidays_around(d: date, days: int = 60) -> frozenset[date]:
+    from datetime import timedelta
+
+    return holidays_between(d - timedelta(days=days), d + timedelta(days=days))
+
+
+def period_state(d: date) -> str | None:
+    """'OPEN', 'CLOSED' or None when BKD has not opened the month."""
+    return db.session.scalar(_period_state_statement(), {"year": d.year, "month": d.month})
+
+
 # Built once per process: every entry, submission and decision asks these (issue 11 item 6).
 @cache
 def _holidays_statement():
@@ -29,14 +40,3 @@ def _period_state_statement():
     from app.models import Period
 
     return select(Period.state).where(Period.year == bindparam("year"), Period.month == bindparam("month"))
-
-
-def holidays_around(d: date, days: int = 60) -> frozenset[date]:
-    from datetime import timedelta
-
-    return holidays_between(d - timedelta(days=days), d + timedelta(days=days))
-
-
-def period_state(d: date) -> str | None:
-    """'OPEN', 'CLOSED' or None when BKD has not opened the month."""
-    return db.session.scalar(_period_state_statement(), {"year": d.year, "month": d.month})
