@@ -77,7 +77,8 @@ def _refusals():
     return count
 
 
-def test_skp_pdf_long_plan(world, login_as):
+def test_skp_pdf_long_plan(app, world, login_as):
+    app.config["FIXED_TODAY"] = date(2026, 11, 30)  # the signature's date ("Malang, <today>")
     skp = _approved_skp(world, "staff_a", "kabid_a", 2026, rhk_count=14)
     pages = _pages(login_as("pegawai").get(f"/dokumen/skp/{skp.id}.pdf"))
     text = " ".join(pages)
